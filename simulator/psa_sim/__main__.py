@@ -1,0 +1,3 @@
+from psa_sim.cli import main
+
+raise SystemExit(main())
