@@ -1,0 +1,31 @@
+"""Errors raised by the model and the engine.
+
+Each carries the HTTP status a ProActive server answers with, so that the HTTP layer
+(a later issue) only formats them: ``{"httpErrorCode": status, "errorMessage": str(e)}``.
+"""
+
+from __future__ import annotations
+
+
+class PsaError(Exception):
+    """Base of every error a user can cause; the message names the field and value."""
+
+    http_status = 400
+
+
+class InvalidInput(PsaError):
+    """A request whose content is wrong (bad variable, unknown key, malformed value)."""
+
+    http_status = 400
+
+
+class NotFound(PsaError):
+    """An unknown instance, service, workflow, bucket or job."""
+
+    http_status = 404
+
+
+class Conflict(PsaError):
+    """An action refused in the instance's current state."""
+
+    http_status = 409

@@ -1,0 +1,105 @@
+"""A service instance: the record PSA keeps, printed exactly as ServiceInstanceData."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psa_sim.model.endpoints import Deployment
+from psa_sim.model.states import VOID, transitioning_label
+
+
+@dataclass(slots=True)
+class JobSubmission:
+    transition_state: str
+    job_id: int
+    submission_time: int
+    parent_job_id: int | None = None
+
+    def to_data(self) -> dict:
+        return {
+            "transition_state": self.transition_state,
+            "parent_job_id": self.parent_job_id,
+            "job_id": self.job_id,
+            "submission_time": self.submission_time,
+        }
+
+
+# Keys of the synchronization channel "Service_Instance_{id}" the real scripts use.
+CHANNEL_KEYS = (
+    "RUNNING_STATE",
+    "INSTANCE_NAME",
+    "FINISH_LAUNCHED",
+    "PAUSE_LAUNCHED",
+    "RESUMED",
+    "FINISH_DONE",
+)
+
+
+class ServiceInstance:
+    """State and rules' data of one instance; the engine moves it, never the HTTP layer."""
+
+    __slots__ = (
+        "instance_id", "service_id", "bucket_name", "user_name", "label", "state",
+        "target_state", "creation_time", "finish_time", "service_icon", "variables",
+        "deployments", "groups", "job_submissions", "channel", "error_cause",
+        "runtime",
+    )
+
+    def __init__(self, instance_id: int, service_id: str, bucket_name: str,
+                 user_name: str, creation_time: int, service_icon: str = "",
+                 variables: dict[str, str] | None = None, label: str | None = None):
+        self.instance_id = instance_id
+        self.service_id = service_id
+        self.bucket_name = bucket_name
+        self.user_name = user_name
+        self.label = label
+        self.state = VOID
+        self.target_state: str | None = None
+        self.creation_time = creation_time
+        self.finish_time: int | None = None
+        self.service_icon = service_icon
+        self.variables: dict[str, str] = dict(variables or {})
+        self.deployments: list[Deployment] = []
+        self.groups: list[str] = []
+        # Newest first: real clients read index 0 as the job just launched.
+        self.job_submissions: list[JobSubmission] = []
+        self.channel: dict[str, object] = {}
+        self.error_cause: str | None = None
+        # What the engine attaches (node, token, port, jobs): not part of the record.
+        self.runtime = None
+
+    @property
+    def is_transitioning(self) -> bool:
+        return self.target_state is not None
+
+    @property
+    def instance_status(self) -> str:
+        if self.target_state is not None:
+            return transitioning_label(self.state, self.target_state)
+        return self.state
+
+    @property
+    def name(self) -> str:
+        return self.variables.get("INSTANCE_NAME", "")
+
+    def endpoints(self) -> dict[str, str]:
+        """Endpoint id → the URL a user should open (the proxyfied one when there is one)."""
+        return {d.endpoint_id: d.proxyfied_url or d.url for d in self.deployments}
+
+    def to_data(self) -> dict:
+        """ServiceInstanceData, field for field as a real server prints it."""
+        return {
+            "instance_id": self.instance_id,
+            "service_id": self.service_id,
+            "bucket_name": self.bucket_name,
+            "user_name": self.user_name,
+            "label": self.label,
+            "instance_status": self.instance_status,
+            "creation_time": self.creation_time,
+            "finish_time": self.finish_time,
+            "service_icon": self.service_icon,
+            "variables": dict(self.variables),
+            "deployments": [d.to_data() for d in self.deployments],
+            "groups": list(self.groups),
+            "job_submissions": [s.to_data() for s in self.job_submissions],
+        }
