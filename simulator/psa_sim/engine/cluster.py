@@ -1,0 +1,159 @@
+"""The resource manager: node sources, nodes, node tokens and per-host ports.
+
+A node runs one task at a time. A node carrying a token only takes tasks that ask for
+that token (NODE_ACCESS_TOKEN); a node carrying none takes any other task. Free nodes
+are kept in insertion-ordered dicts so the choice is deterministic and O(1).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from psa_sim.engine.ports import HostPorts
+from psa_sim.errors import InvalidInput, NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSourceConfig:
+    """Static when max_nodes is None; dynamic (grows on demand up to max_nodes) otherwise."""
+
+    name: str
+    nodes: int
+    max_nodes: int | None = None
+    provisioning_delay: float = 0.0
+
+    @property
+    def is_dynamic(self) -> bool:
+        return self.max_nodes is not None and self.max_nodes > self.nodes
+
+
+class Node:
+    __slots__ = ("index", "name", "source", "host", "url", "ports", "job", "tokens", "up",
+                 "busy_since", "busy_total")
+
+    def __init__(self, index: int, name: str, source: str, host: str, ports: HostPorts):
+        self.index = index
+        self.name = name
+        self.source = source
+        self.host = host
+        self.url = f"pnp://{host}:64738/{name}"
+        self.ports = ports
+        self.job = None                   # the job whose task runs here
+        self.tokens: dict[str, None] = {}  # ordered set of node tokens
+        self.up = True
+        self.busy_since = 0.0
+        self.busy_total = 0.0             # seconds spent running tasks, for utilization
+
+    def to_data(self) -> dict:
+        return {"id": self.name, "name": self.name, "node_source_name": self.source,
+                "host": self.host, "url": self.url}
+
+
+class NodeSource:
+    __slots__ = ("config", "nodes", "provisioning")
+
+    def __init__(self, config: NodeSourceConfig):
+        self.config = config
+        self.nodes: list[Node] = []
+        self.provisioning = 0  # nodes asked for and not yet up
+
+    def can_grow(self) -> bool:
+        c = self.config
+        return c.is_dynamic and len(self.nodes) + self.provisioning < c.max_nodes
+
+
+class Cluster:
+    def __init__(self, configs, port_range: tuple[int, int], rng: random.Random):
+        names = [c.name for c in configs]
+        if len(set(names)) != len(names):
+            raise InvalidInput(f"node_sources: duplicate name in {names}")
+        self.port_range = port_range
+        self._rng = rng
+        self.sources: dict[str, NodeSource] = {c.name: NodeSource(c) for c in configs}
+        self.nodes: list[Node] = []
+        self.by_name: dict[str, Node] = {}
+        self.free_plain: dict[Node, None] = {}   # up, idle, no token
+        self.token_nodes: dict[str, dict[Node, None]] = {}
+        for source in self.sources.values():
+            for _ in range(source.config.nodes):
+                self.add_node(source)
+
+    # --- nodes ---------------------------------------------------------------------
+    def add_node(self, source: NodeSource) -> Node:
+        i = len(source.nodes) + 1
+        prefix = source.config.name
+        host = f"{prefix.lower()}-host-{i}"
+        node = Node(len(self.nodes), f"{prefix}-node-{i}", prefix, host,
+                    HostPorts(host, self.port_range, self._rng))
+        source.nodes.append(node)
+        self.nodes.append(node)
+        self.by_name[node.name] = node
+        self.free_plain[node] = None
+        return node
+
+    def node(self, name: str) -> Node:
+        try:
+            return self.by_name[name]
+        except KeyError:
+            raise NotFound(f"node: no node named '{name}'") from None
+
+    def growable_source(self) -> NodeSource | None:
+        for source in self.sources.values():
+            if source.can_grow():
+                return source
+        return None
+
+    def hosts(self) -> list[str]:
+        return sorted({n.host for n in self.nodes})
+
+    # --- selection -----------------------------------------------------------------
+    def take(self, token: str | None) -> Node | None:
+        """An idle node for a task asking for `token` (None: a node with no token)."""
+        if token is None:
+            for node in self.free_plain:
+                del self.free_plain[node]
+                return node
+            return None
+        for node in self.token_nodes.get(token, ()):
+            if node.job is None and node.up:
+                return node
+        return None
+
+    def release(self, node: Node) -> None:
+        """The task on `node` ended: the node takes work again."""
+        node.job = None
+        if node.up and not node.tokens:
+            self.free_plain[node] = None
+
+    # --- tokens --------------------------------------------------------------------
+    def add_token(self, node: Node, token: str) -> None:
+        node.tokens[token] = None
+        self.free_plain.pop(node, None)
+        self.token_nodes.setdefault(token, {})[node] = None
+
+    def remove_token(self, token: str) -> list[Node]:
+        """Remove `token` from every node holding it; returns the nodes freed of it."""
+        nodes = list(self.token_nodes.pop(token, {}))
+        for node in nodes:
+            node.tokens.pop(token, None)
+            if node.up and node.job is None and not node.tokens:
+                self.free_plain[node] = None
+        return nodes
+
+    def holds(self, token: str) -> bool:
+        return bool(self.token_nodes.get(token))
+
+    def tokens(self) -> list[str]:
+        return sorted(self.token_nodes)
+
+    # --- failures ------------------------------------------------------------------
+    def mark_down(self, node: Node) -> None:
+        node.up = False
+        self.free_plain.pop(node, None)
+
+    def mark_up(self, node: Node) -> None:
+        node.up = True
+        if node.job is None and not node.tokens:
+            self.free_plain[node] = None
+

@@ -1,0 +1,61 @@
+"""The activation jobs' health loops, batched.
+
+A real activation job loops on a cron expression (every minute, on the minute), so all
+loops of a server fall due together. We keep that: one timer per period for every
+instance, instead of one per instance, and each tick checks every looping instance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import simpy
+
+from psa_sim.engine.scheduler import Counters, call_later
+
+
+class HealthLoops:
+    def __init__(self, env: simpy.Environment, period: float, counters: Counters,
+                 check: Callable[[object], bool]):
+        """`check(instance)` runs one health check; it returns True to end that loop."""
+        if not period > 0:
+            raise ValueError(f"health_period: {period!r} must be positive")
+        self.env = env
+        self.period = period
+        self.counters = counters
+        self._check = check
+        self.members: dict[int, object] = {}
+        self._ticking = False
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def register(self, instance) -> None:
+        self.members[instance.instance_id] = instance
+        if not self._ticking:
+            self._ticking = True
+            call_later(self.env, self.counters, self._until_next_tick(), self._tick)
+
+    def unregister(self, instance) -> None:
+        self.members.pop(instance.instance_id, None)
+
+    def _until_next_tick(self) -> float:
+        now = self.env.now
+        next_tick = (math.floor(now / self.period) + 1) * self.period
+        return next_tick - now
+
+    def _tick(self) -> None:
+        members = self.members
+        check = self._check
+        # A snapshot, because a check may end other loops (a kill, a node failure).
+        snapshot = list(members.values())
+        for instance in snapshot:
+            if check(instance):
+                members.pop(instance.instance_id, None)
+        self.counters.health_checks += len(snapshot)
+        if members:
+            call_later(self.env, self.counters, self._until_next_tick(), self._tick)
+        else:
+            # Nothing loops: stop ticking so an idle simulation can run out of events.
+            self._ticking = False

@@ -1,0 +1,62 @@
+"""Scheduler jobs: one per workflow submitted on behalf of an instance."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class JobStatus(str, Enum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    FINISHED = "FINISHED"
+    FAILED = "FAILED"
+    KILLED = "KILLED"
+    IN_ERROR = "IN_ERROR"   # an activation whose health loop saw the platform crash
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL
+
+
+_FINAL = frozenset({JobStatus.FINISHED, JobStatus.FAILED, JobStatus.KILLED,
+                    JobStatus.IN_ERROR})
+
+
+class Job:
+    """A submitted workflow. Times are simulated seconds; the API layer converts them."""
+
+    __slots__ = ("job_id", "name", "owner", "bucket", "workflow", "kind", "instance",
+                 "from_state", "to_state", "variables", "token", "status",
+                 "submitted_at", "started_at", "finished_at", "node", "parent_job_id",
+                 "result", "log", "on_task_done", "timer", "error")
+
+    def __init__(self, job_id: int, workflow, bucket: str, kind: str, instance,
+                 from_state: str, to_state: str, variables: dict[str, str],
+                 owner: str, submitted_at: float, token: str | None = None,
+                 parent_job_id: int | None = None):
+        self.job_id = job_id
+        self.name = workflow.name
+        self.owner = owner
+        self.bucket = bucket
+        self.workflow = workflow
+        self.kind = kind
+        self.instance = instance
+        self.from_state = from_state
+        self.to_state = to_state
+        self.variables = variables
+        self.token = token              # NODE_ACCESS_TOKEN its tasks ask for
+        self.status = JobStatus.PENDING
+        self.submitted_at = submitted_at
+        self.started_at: float | None = None
+        self.finished_at: float | None = None
+        self.node = None                # node running its current task
+        self.parent_job_id = parent_job_id
+        self.result: dict[str, str] = {}  # propagated variables
+        self.log: list[tuple[float, str]] = []
+        self.on_task_done = None        # behaviour callback when its task ends
+        self.timer = None               # the pending simpy event of its task, if any
+        self.error: str | None = None
+
+    @property
+    def transition_state(self) -> str:
+        return f"{self.from_state} -> {self.to_state}"

@@ -1,0 +1,62 @@
+"""Ports per host, as `config/pca_services_port_range` ("LOWER UPPER") hands them out."""
+
+from __future__ import annotations
+
+import random
+
+from psa_sim.errors import InvalidInput
+
+
+def parse_port_range(text: str) -> tuple[int, int]:
+    """Parse the range file's text "LOWER UPPER"."""
+    parts = text.split()
+    try:
+        lower, upper = (int(p) for p in parts)
+    except ValueError:
+        raise InvalidInput(f"port_range: '{text}' is not 'LOWER UPPER'") from None
+    if not 1 <= lower <= upper <= 65535:
+        raise InvalidInput(f"port_range: '{text}' is not a range within 1..65535")
+    return lower, upper
+
+
+class PortInUse(Exception):
+    """An explicit SERVICE_PORT already taken on the chosen host."""
+
+
+class HostPorts:
+    """The ports taken on one host; random free ones drawn from the range."""
+
+    __slots__ = ("host", "lower", "upper", "used", "_rng")
+
+    def __init__(self, host: str, port_range: tuple[int, int], rng: random.Random):
+        self.host = host
+        self.lower, self.upper = port_range
+        self.used: set[int] = set()
+        self._rng = rng
+
+    def allocate(self, requested: int) -> int:
+        """`requested` -1 draws a free port of the range; any other is taken as is."""
+        if requested != -1:
+            if requested in self.used:
+                raise PortInUse(f"SERVICE_PORT: port {requested} is already in use "
+                                f"on host {self.host}")
+            self.used.add(requested)
+            return requested
+        size = self.upper - self.lower + 1
+        if len(self.used) >= size:
+            raise PortInUse(f"SERVICE_PORT: no free port left in {self.lower}-"
+                            f"{self.upper} on host {self.host}")
+        # Random probing is fast while the range is mostly free; fall back to a scan.
+        for _ in range(16):
+            port = self._rng.randint(self.lower, self.upper)
+            if port not in self.used:
+                self.used.add(port)
+                return port
+        for port in range(self.lower, self.upper + 1):
+            if port not in self.used:
+                self.used.add(port)
+                return port
+        raise AssertionError("unreachable: a free port was counted")
+
+    def release(self, port: int) -> None:
+        self.used.discard(port)

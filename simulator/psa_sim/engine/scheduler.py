@@ -1,0 +1,170 @@
+"""The ProActive scheduler, reduced to what PSA needs: a queue, nodes, task durations.
+
+A job waits (PENDING) until a node fits it: a node holding its NODE_ACCESS_TOKEN, or a
+node with no token at all. Its task then runs for a duration drawn from the timing
+model, and the job's behaviour callback decides what happens next. Timers are plain
+SimPy timeouts with callbacks (no process per job): it is the cheapest way SimPy offers.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import simpy
+
+from psa_sim.engine.cluster import Cluster, Node
+from psa_sim.engine.jobs import Job, JobStatus
+from psa_sim.engine.timing import TimingModel
+
+
+class Counters:
+    """What the run reports as work done: events scheduled and health checks made."""
+
+    __slots__ = ("events", "health_checks")
+
+    def __init__(self) -> None:
+        self.events = 0
+        self.health_checks = 0
+
+
+def call_later(env: simpy.Environment, counters: Counters, delay: float, fn, *args):
+    """Run fn(*args) `delay` simulated seconds from now; returns the timer event."""
+    counters.events += 1
+    timer = env.timeout(delay)
+    timer.callbacks.append(lambda _event: fn(*args))
+    return timer
+
+
+class Scheduler:
+    def __init__(self, env: simpy.Environment, cluster: Cluster, timing: TimingModel,
+                 counters: Counters):
+        self.env = env
+        self.cluster = cluster
+        self.timing = timing
+        self.counters = counters
+        self.jobs: dict[int, Job] = {}
+        self.pending_plain: deque[Job] = deque()
+        self.pending_token: dict[str, deque[Job]] = {}
+        self._next_id = 1
+        self.observer = None  # set by the simulation: job_started(job, wait)
+
+    def new_job_id(self) -> int:
+        job_id = self._next_id
+        self._next_id += 1
+        return job_id
+
+    def get(self, job_id: int) -> Job | None:
+        return self.jobs.get(job_id)
+
+    # --- queueing ------------------------------------------------------------------
+    def submit(self, job: Job) -> None:
+        self.jobs[job.job_id] = job
+        job.log.append((self.env.now, "submitted"))
+
+    def enqueue(self, job: Job) -> None:
+        """Ask for a node for the job's next task; starts it at once if one is free."""
+        node = self.cluster.take(job.token)
+        if node is not None:
+            self._start(job, node)
+            return
+        if job.token is None:
+            self.pending_plain.append(job)
+            self._grow_for_waiting_job()
+        else:
+            self.pending_token.setdefault(job.token, deque()).append(job)
+
+    def _grow_for_waiting_job(self) -> None:
+        source = self.cluster.growable_source()
+        if source is None:
+            return
+        source.provisioning += 1
+        call_later(self.env, self.counters, source.config.provisioning_delay,
+                   self._node_provisioned, source)
+
+    def _node_provisioned(self, source) -> None:
+        source.provisioning -= 1
+        node = self.cluster.add_node(source)
+        self.node_free(node)
+
+    def queued(self) -> int:
+        return len(self.pending_plain) + sum(len(q) for q in self.pending_token.values())
+
+    # --- running -------------------------------------------------------------------
+    def _start(self, job: Job, node: Node) -> None:
+        now = self.env.now
+        if job.status is JobStatus.PENDING:
+            job.status = JobStatus.RUNNING
+            job.started_at = now
+            if self.observer is not None:
+                self.observer.job_started(job, now - job.submitted_at)
+        node.job = job
+        node.busy_since = now
+        job.node = node
+        job.log.append((now, f"task started on node {node.name}"))
+        duration = self.timing.duration(job.kind)
+        job.timer = call_later(self.env, self.counters, duration, self._task_done, job)
+
+    def _task_done(self, job: Job) -> None:
+        if job.status.is_final:   # killed or failed while its task ran
+            return
+        node = job.node
+        self._free(job)
+        job.on_task_done(job, node)
+        self.node_free(node)
+
+    def _free(self, job: Job) -> None:
+        node = job.node
+        if node is None:
+            return
+        node.busy_total += self.env.now - node.busy_since
+        job.node = None
+        job.timer = None
+        self.cluster.release(node)
+
+    def node_free(self, node: Node) -> None:
+        """Give an idle node the first queued job it fits."""
+        if not node.up or node.job is not None:
+            return
+        if node.tokens:
+            for token in list(node.tokens):
+                queue = self.pending_token.get(token)
+                while queue:
+                    job = queue.popleft()
+                    if job.status is JobStatus.PENDING:
+                        self._start(job, node)
+                        return
+            return
+        queue = self.pending_plain
+        while queue:
+            job = queue.popleft()
+            if job.status is JobStatus.PENDING:
+                # `take` removes the node from the free set it was just put in.
+                taken = self.cluster.take(None)
+                if taken is None:
+                    queue.appendleft(job)
+                    return
+                self._start(job, taken)
+                return
+
+    # --- ending --------------------------------------------------------------------
+    def end(self, job: Job, status: JobStatus, error: str | None = None) -> None:
+        """Put the job in a final state, giving back the node its task held."""
+        if job.status.is_final:
+            return
+        node = job.node
+        self._free(job)
+        job.status = status
+        job.finished_at = self.env.now
+        if error:
+            job.error = error
+        job.log.append((self.env.now, f"job {status.value}" + (f": {error}" if error else "")))
+        if node is not None:
+            self.node_free(node)
+
+    def fail_waiting_for(self, token: str, reason: str) -> list[Job]:
+        """Jobs queued for a token no node will hold again fail instead of waiting forever."""
+        queue = self.pending_token.pop(token, deque())
+        failed = [job for job in queue if job.status is JobStatus.PENDING]
+        for job in failed:
+            self.end(job, JobStatus.FAILED, reason)
+        return failed

@@ -1,0 +1,580 @@
+"""The simulated ProActive server: catalog, scheduler, resource manager and PSA together.
+
+Everything a caller does goes through this facade (submit an activation or an action,
+kill, clean, inject a fault, advance time). It is single-threaded: the HTTP layer hands
+it commands from one thread. The workflows, not the server, report the new state of an
+instance, as the real service scripts do: here, when the job's task ends.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+
+import simpy
+
+from psa_sim.catalog import ServiceIndex, check_variables, resolve_all, resolve_references
+from psa_sim.engine import kinds
+from psa_sim.engine.cluster import Cluster, Node, NodeSourceConfig
+from psa_sim.engine.dependencies import dependency_pairs
+from psa_sim.engine.health import HealthLoops
+from psa_sim.engine.jobs import Job, JobStatus
+from psa_sim.engine.observer import Observer
+from psa_sim.engine.ports import PortInUse
+from psa_sim.engine.runtime import Container, InstanceRuntime
+from psa_sim.engine.scheduler import Counters, Scheduler, call_later
+from psa_sim.engine.timing import Distribution, TimingModel
+from psa_sim.errors import InvalidInput, NotFound
+from psa_sim.model import lifecycle
+from psa_sim.model.endpoints import (PROXY_GROUPS, Deployment, endpoint_scheme,
+                                     is_proxyfied, proxyfied_url)
+from psa_sim.model.instance import JobSubmission, ServiceInstance
+from psa_sim.model.states import ERROR, FINISHED, KILLED, RUNNING, VOID
+from psa_sim.model.store import InstanceStore
+
+# 2026-01-01T00:00:00Z: simulated time 0, so epoch-millisecond fields replay exactly.
+DEFAULT_EPOCH_MS = 1_767_225_600_000
+DEFAULT_PUBLIC_BASE = "http://localhost:8080"
+
+# Generic information the simulator reads besides pca.* (a real server ignores them).
+GI_ENDPOINT = "sim.endpoint"
+GI_ENDPOINT_REMOVE = "sim.endpoint.remove"
+GI_ENDPOINT_SCHEME = "sim.endpoint.scheme"
+
+ENDED_OR_ERROR = frozenset({FINISHED, KILLED, ERROR})
+
+
+class Simulation:
+    def __init__(self, index: ServiceIndex, *, seed: int = 0,
+                 node_sources: Iterable[NodeSourceConfig] = (NodeSourceConfig("LocalNodes", 4),),
+                 port_range: tuple[int, int] = (9000, 9999), health_period: float = 60.0,
+                 timing: Mapping[str, Distribution] | None = None,
+                 container_crash_per_hour: float = 0.0,
+                 action_failure_probability: float = 0.0,
+                 public_base: str = DEFAULT_PUBLIC_BASE, epoch_ms: int = DEFAULT_EPOCH_MS,
+                 observer: Observer | None = None):
+        if not 0.0 <= action_failure_probability <= 1.0:
+            raise InvalidInput(f"action_failure_probability: {action_failure_probability!r} "
+                               f"is not within 0..1")
+        if container_crash_per_hour < 0:
+            raise InvalidInput(f"container_crash_per_hour: {container_crash_per_hour!r} "
+                               f"is negative")
+        self.index = index
+        self.seed = seed
+        self.env = simpy.Environment()
+        self.counters = Counters()
+        self.epoch_ms = epoch_ms
+        self.public_base = public_base
+        self.observer = observer or Observer()
+        # Independent streams: changing the fault rate does not move job durations.
+        self._rng_faults = random.Random(f"{seed}:faults")
+        self._rng_containers = random.Random(f"{seed}:containers")
+        self.cluster = Cluster([_as_config(c) for c in node_sources], port_range,
+                               random.Random(f"{seed}:ports"))
+        self.timing = TimingModel(random.Random(f"{seed}:timing"), dict(timing or {}))
+        self.scheduler = Scheduler(self.env, self.cluster, self.timing, self.counters)
+        self.scheduler.observer = self
+        self.health = HealthLoops(self.env, health_period, self.counters, self._health_check)
+        self.store = InstanceStore()
+        self.container_crash_per_hour = container_crash_per_hour
+        self.action_failure_probability = action_failure_probability
+        self._token_owner: dict[str, ServiceInstance] = {}
+        self._settle_waiters: dict[int, list] = {}
+
+    # --- time ----------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    def now_ms(self) -> int:
+        return self.epoch_ms + int(round(self.env.now * 1000))
+
+    def run(self, until: float | None = None) -> None:
+        """Advance simulated time to `until` (or until nothing is left to happen)."""
+        if until is None:
+            self.env.run()
+        elif until > self.env.now:
+            self.env.run(until=until)
+
+    def peek(self) -> float:
+        """Simulated time of the next event (inf when none)."""
+        return self.env.peek()
+
+    def step(self) -> None:
+        self.env.step()
+
+    # --- queries -------------------------------------------------------------------
+    def instance(self, instance_id: int) -> ServiceInstance:
+        return self.store.get(instance_id)
+
+    def job(self, job_id: int) -> Job:
+        job = self.scheduler.get(job_id)
+        if job is None:
+            raise NotFound(f"job_id: no job {job_id}")
+        return job
+
+    def executable_actions(self, instance_id: int) -> list[tuple[str, object]]:
+        """(bucket, workflow) of every action the instance accepts now."""
+        instance = self.store.get(instance_id)
+        if instance.is_transitioning:
+            return []
+        return self.index.executable_actions(instance.service_id, instance.state)
+
+    def _executable_names(self, instance: ServiceInstance) -> list[str]:
+        return [wf.name for _, wf in
+                self.index.executable_actions(instance.service_id, instance.state)]
+
+    # --- submitting ----------------------------------------------------------------
+    def submit_activation(self, workflow_name: str, variables: Mapping[str, object] | None = None,
+                          *, bucket: str | None = None, service_id: str | None = None,
+                          user: str = "admin", label: str | None = None,
+                          parent_job_id: int | None = None) -> ServiceInstance:
+        """Create an instance and launch its activation workflow (PSA's POST)."""
+        bucket, workflow = self.index.find(workflow_name, service_id=service_id, bucket=bucket)
+        if not workflow.is_activation:
+            raise InvalidInput(
+                f"workflow_name: '{workflow.name}' is not an activation workflow: its "
+                f"pca.states has no (VOID,...) transition")
+        explicit = _stringify(variables)
+        _raise_problems(check_variables(workflow.variables, explicit), workflow.name)
+        to_state = workflow.target_state(VOID)
+        job_id = self.scheduler.new_job_id()
+        merged = resolve_all({**workflow.defaults, **explicit}, job_id)
+        instance = ServiceInstance(self.store.new_id(), workflow.service_id, bucket, user,
+                                   self.now_ms(), workflow.icon, merged, label)
+        instance.runtime = InstanceRuntime()
+        self.store.add(instance)
+        job = Job(job_id, workflow, bucket, kinds.ACTIVATION, instance, VOID, to_state,
+                  merged, user, self.env.now, parent_job_id=parent_job_id)
+        self._launch(instance, job)
+        self.observer.instance_created(instance, job)
+        pairs = dependency_pairs((v.name for v in workflow.variables), merged)
+        if pairs:
+            self._await_dependencies(job, pairs)
+        else:
+            self.scheduler.enqueue(job)
+        return instance
+
+    def submit_action(self, instance_id: int, workflow_name: str,
+                      variables: Mapping[str, object] | None = None, *,
+                      bucket: str | None = None, user: str | None = None) -> ServiceInstance:
+        """Launch an action workflow on an instance (PSA's PUT …/action)."""
+        instance = self.store.get(instance_id)
+        workflow, bucket = self._find_action(instance, workflow_name, bucket)
+        to_state = lifecycle.target_of_action(instance, workflow,
+                                              self._executable_names(instance))
+        explicit = _stringify(variables)
+        _raise_problems(check_variables(workflow.variables, explicit), workflow.name)
+        job_id = self.scheduler.new_job_id()
+        submitted = resolve_all({**workflow.defaults, **instance.variables, **explicit}, job_id)
+        kind = kinds.workflow_kind(instance.state, to_state)
+        job = Job(job_id, workflow, bucket, kind, instance, instance.state, to_state,
+                  submitted, user or instance.user_name, self.env.now,
+                  token=self._node_token(workflow, submitted, job_id))
+        self._launch(instance, job)
+        self.scheduler.enqueue(job)
+        return instance
+
+    def _find_action(self, instance: ServiceInstance, name: str, bucket: str | None):
+        try:
+            bucket, workflow = self.index.find(name, service_id=instance.service_id,
+                                               bucket=bucket)
+        except NotFound:
+            # Name it right when the workflow exists, but for another service.
+            bucket, workflow = self.index.find(name, bucket=bucket)
+        return workflow, bucket
+
+    def _node_token(self, workflow, variables: dict[str, str], job_id: int) -> str | None:
+        """The NODE_ACCESS_TOKEN its tasks ask for, while some node still holds it.
+
+        A crashed instance's token is already gone: its clean-up tasks then run on any
+        free node instead of waiting for ever for a token nobody will put back.
+        """
+        for task in workflow.tasks:
+            raw = task.node_access_token
+            if raw:
+                token = resolve_references(raw, variables, job_id)
+                return token if self.cluster.holds(token) else None
+        return None
+
+    def _launch(self, instance: ServiceInstance, job: Job) -> None:
+        lifecycle.begin_transition(instance, job.to_state)
+        instance.job_submissions.insert(0, JobSubmission(
+            job.transition_state, job.job_id, self.now_ms(), job.parent_job_id))
+        instance.runtime.jobs.append(job)
+        job.on_task_done = self._task_done
+        self.scheduler.submit(job)
+        self.observer.transition_started(instance, job)
+
+    # --- dependencies --------------------------------------------------------------
+    def _await_dependencies(self, job: Job, pairs: list[tuple[str, str]]) -> None:
+        """Reuse or start each needed instance, then queue the job for a node."""
+        remaining = list(pairs)
+
+        def next_dependency(_settled=None):
+            if job.status.is_final:
+                return
+            if _settled is not None and not _is_up(_settled):
+                self._fail_job(job, f"dependency {_settled.service_id} instance "
+                                    f"'{_settled.name}' is {_settled.instance_status}")
+                return
+            if not remaining:
+                self.scheduler.enqueue(job)
+                return
+            service_id, name = remaining.pop(0)
+            candidates = self.store.find_by_name(service_id, name)
+            ready = [i for i in candidates if _is_up(i)]
+            if ready:
+                next_dependency()
+                return
+            starting = [i for i in candidates if i.is_transitioning and i.state == VOID]
+            if starting:
+                self._when_settled(starting[0], next_dependency)
+                return
+            try:
+                activations = self.index.activations(service_id)
+            except NotFound:
+                activations = []
+            if not activations:
+                self._fail_job(job, f"dependency service '{service_id}' has no "
+                                    f"activation workflow in the catalog")
+                return
+            dep_bucket, dep_workflow = activations[0]
+            dependency = self.submit_activation(
+                dep_workflow.name, {"INSTANCE_NAME": name}, bucket=dep_bucket,
+                service_id=service_id, user=job.owner, parent_job_id=job.job_id)
+            self._when_settled(dependency, next_dependency)
+
+        next_dependency()
+
+    def _when_settled(self, instance: ServiceInstance, callback) -> None:
+        self._settle_waiters.setdefault(instance.instance_id, []).append(callback)
+
+    def _settled(self, instance: ServiceInstance) -> None:
+        waiters = self._settle_waiters.pop(instance.instance_id, None)
+        if waiters:
+            for callback in waiters:
+                callback(instance)
+
+    # --- jobs ending ---------------------------------------------------------------
+    def job_started(self, job: Job, wait: float) -> None:
+        """The first task of a job runs: the Pre_Trigger_Action scripts signal here."""
+        channel = job.instance.channel
+        if job.kind == kinds.FINISH:
+            channel["FINISH_LAUNCHED"] = True
+        elif job.kind == kinds.PAUSE:
+            channel["PAUSE_LAUNCHED"] = True
+        self.observer.job_started(job, wait)
+
+    def _task_done(self, job: Job, node: Node) -> None:
+        instance = job.instance
+        if instance.target_state != job.to_state or instance.runtime.jobs[-1] is not job:
+            self._end_job(job, JobStatus.FAILED, f"instance {instance.instance_id} is no "
+                                                 f"longer in transition {job.transition_state}")
+            return
+        p = self.action_failure_probability
+        if p and self._rng_faults.random() < p:
+            self._fail_job(job, f"action '{job.name}' failed (job {job.job_id})")
+            return
+        kind = job.kind
+        try:
+            if kind == kinds.ACTIVATION:
+                self._deploy(instance, job, node)
+            elif kind == kinds.FINISH:
+                self._undeploy(instance)
+                instance.channel["FINISH_DONE"] = True
+            elif kind == kinds.PAUSE:
+                self._set_container(instance, "paused")
+            elif kind == kinds.RESUME:
+                instance.channel["PAUSE_LAUNCHED"] = False
+                instance.channel["RESUMED"] = True
+                self._set_container(instance, "running")
+            else:
+                self._apply_endpoint_hints(instance, job)
+        except PortInUse as exc:
+            self._fail_job(job, str(exc))
+            return
+        # Variables: the instance keeps the union, this action's values winning.
+        instance.variables.update(job.variables)
+        lifecycle.complete_transition(instance, job.to_state, self.now_ms())
+        if kind != kinds.ACTIVATION:
+            self._end_job(job, JobStatus.FINISHED)
+        self.observer.transition_completed(instance, job)
+        self._settled(instance)
+
+    def _end_job(self, job: Job, status: JobStatus, error: str | None = None) -> None:
+        if job.status.is_final:
+            return
+        self.scheduler.end(job, status, error)
+        self.observer.job_ended(job)
+
+    def _fail_job(self, job: Job, cause: str) -> None:
+        """A job's failure puts its instance in ERROR with that cause."""
+        self._end_job(job, JobStatus.FAILED, cause)
+        instance = job.instance
+        if instance.runtime.jobs[-1] is job and instance.is_transitioning:
+            self._to_error(instance, cause)
+
+    # --- deployment ----------------------------------------------------------------
+    def _deploy(self, instance: ServiceInstance, job: Job, node: Node) -> None:
+        """What Post_Start_Service does: port, container, endpoint, token, health loop."""
+        runtime = instance.runtime
+        variables = job.variables
+        name = variables.get("INSTANCE_NAME") or f"instance-{instance.instance_id}"
+        requested = _requested_port(variables.get("SERVICE_PORT", "-1"))
+        endpoint_id = (variables.get("ENDPOINT_ID")
+                       or job.workflow.generic_info.get(GI_ENDPOINT, ""))
+        scheme = endpoint_scheme(variables, job.workflow.generic_info.get(GI_ENDPOINT_SCHEME))
+        port = node.ports.allocate(requested)   # may raise PortInUse: nothing held yet
+        runtime.ports[endpoint_id or "_service"] = (node.ports, port)
+        runtime.node = node
+        runtime.container = Container(f"{self._rng_containers.getrandbits(48):012x}", name)
+        if endpoint_id and scheme:
+            self._add_deployment(instance, endpoint_id, f"{scheme}://{node.host}:{port}",
+                                 node, variables)
+        token = "PSA_" + name
+        self.cluster.add_token(node, token)
+        runtime.token = token
+        self._token_owner[token] = instance
+        runtime.activation_job = job
+        instance.channel["RUNNING_STATE"] = 1
+        instance.channel["INSTANCE_NAME"] = name
+        job.result["INSTANCE_NAME"] = name
+        self.health.register(instance)
+        self._schedule_crash(instance)
+
+    def _add_deployment(self, instance: ServiceInstance, endpoint_id: str, url: str,
+                        node: Node, variables: dict[str, str]) -> None:
+        proxy = is_proxyfied(variables)
+        runtime = instance.runtime
+        container = runtime.container.to_data() if runtime.container else None
+        instance.deployments.append(Deployment(
+            id=len(instance.deployments) + 1 if not instance.deployments
+            else instance.deployments[-1].id + 1,
+            endpoint_id=endpoint_id, url=url, proxyfied=proxy,
+            proxyfied_url=(proxyfied_url(self.public_base, instance.instance_id, endpoint_id)
+                           if proxy else None),
+            node=node.to_data(), container=container))
+        if proxy:
+            for group in PROXY_GROUPS:
+                if group not in instance.groups:
+                    instance.groups.append(group)
+
+    def _apply_endpoint_hints(self, instance: ServiceInstance, job: Job) -> None:
+        """A generic action's own endpoint: added (sim.endpoint) or removed."""
+        info = job.workflow.generic_info
+        runtime = instance.runtime
+        removed = info.get(GI_ENDPOINT_REMOVE)
+        if removed:
+            instance.deployments = [d for d in instance.deployments if d.endpoint_id != removed]
+            held = runtime.ports.pop(removed, None)
+            if held:
+                held[0].release(held[1])
+        added = info.get(GI_ENDPOINT)
+        node = runtime.node
+        if added and node is not None:
+            scheme = endpoint_scheme(job.variables, info.get(GI_ENDPOINT_SCHEME)) or "http"
+            port = node.ports.allocate(-1)
+            runtime.ports[added] = (node.ports, port)
+            self._add_deployment(instance, added, f"{scheme}://{node.host}:{port}", node,
+                                 job.variables)
+
+    def _undeploy(self, instance: ServiceInstance) -> None:
+        runtime = instance.runtime
+        runtime.release_ports()
+        if runtime.container is not None:
+            runtime.container.status = "removed"
+
+    def _set_container(self, instance: ServiceInstance, status: str) -> None:
+        container = instance.runtime.container
+        if container is None or container.status in ("removed", "crashed"):
+            return
+        container.status = status
+        if status == "running":
+            self._schedule_crash(instance)
+
+    # --- health loops and faults ---------------------------------------------------
+    def _health_check(self, instance: ServiceInstance) -> bool:
+        """One iteration of the activation's loop; True ends the loop."""
+        runtime = instance.runtime
+        if instance.state == FINISHED and instance.target_state is None:
+            job = runtime.activation_job
+            if job is not None:
+                job.result["IS_FINISHED"] = "true"
+                self._release_token(instance)
+                self._end_job(job, JobStatus.FINISHED)
+            return True
+        if runtime.crashed:
+            channel = instance.channel
+            if channel.get("FINISH_LAUNCHED") or channel.get("PAUSE_LAUNCHED"):
+                return False
+            instance.channel["RUNNING_STATE"] = 2
+            self._to_error(instance, "container crashed", loop_status=JobStatus.IN_ERROR)
+            return True
+        return False
+
+    def _schedule_crash(self, instance: ServiceInstance) -> None:
+        rate = self.container_crash_per_hour
+        container = instance.runtime.container
+        if rate <= 0 or container is None:
+            return
+        container.epoch += 1
+        delay = self._rng_faults.expovariate(rate / 3600.0)
+        call_later(self.env, self.counters, delay, self._crash, instance, container.epoch)
+
+    def _crash(self, instance: ServiceInstance, epoch: int) -> None:
+        container = instance.runtime.container
+        if container is None or container.epoch != epoch or container.status != "running":
+            return
+        container.status = "crashed"
+        instance.runtime.crashed = True
+
+    def crash_container(self, instance_id: int) -> ServiceInstance:
+        """Fault injection: the instance's container dies; its loop notices next tick."""
+        instance = self.store.get(instance_id)
+        container = instance.runtime.container
+        if container is None or container.status != "running":
+            raise InvalidInput(f"instance_id: instance {instance_id} has no running "
+                               f"container to crash")
+        container.status = "crashed"
+        instance.runtime.crashed = True
+        return instance
+
+    def fail_node(self, node_name: str, repair_after: float | None = None) -> Node:
+        """Fault injection: a node goes down; what ran or was deployed there errs."""
+        node = self.cluster.node(node_name)
+        if not node.up:
+            return node
+        self.cluster.mark_down(node)
+        cause = f"node {node.name} failed"
+        job = node.job
+        if job is not None:
+            self._fail_job(job, cause)
+        for token in list(node.tokens):
+            owner = self._token_owner.get(token)
+            if owner is not None:
+                self._to_error(owner, cause)
+        if repair_after is not None:
+            call_later(self.env, self.counters, repair_after, self.repair_node, node.name)
+        return node
+
+    def repair_node(self, node_name: str) -> Node:
+        node = self.cluster.node(node_name)
+        if not node.up:
+            self.cluster.mark_up(node)
+            self.scheduler.node_free(node)
+        return node
+
+    # --- error, kill, clean ----------------------------------------------------------
+    def _to_error(self, instance: ServiceInstance, cause: str,
+                  loop_status: JobStatus = JobStatus.FAILED) -> None:
+        """ERROR with a cause; its jobs end, and its token and ports are given back."""
+        runtime = instance.runtime
+        for job in runtime.jobs:
+            if not job.status.is_final:
+                status = loop_status if job is runtime.activation_job else JobStatus.FAILED
+                self._end_job(job, status, cause)
+        self._release(instance)
+        if runtime.container is not None and runtime.container.status != "removed":
+            runtime.container.status = "crashed"
+        lifecycle.fail_instance(instance, cause, self.now_ms())
+        self.observer.instance_failed(instance, cause)
+        self._settled(instance)
+
+    def kill(self, instance_id: int) -> ServiceInstance:
+        """Kill the instance's jobs and set it KILLED, from any state."""
+        instance = self.store.get(instance_id)
+        runtime = instance.runtime
+        for job in runtime.jobs:
+            if not job.status.is_final:
+                self._end_job(job, JobStatus.KILLED, "killed")
+        self._release(instance)
+        self._undeploy(instance)
+        lifecycle.kill_instance(instance, self.now_ms())
+        self.observer.instance_killed(instance)
+        self._settled(instance)
+        return instance
+
+    def clean(self, instance_id: int) -> ServiceInstance:
+        return self.store.clean(instance_id)
+
+    def _release(self, instance: ServiceInstance) -> None:
+        self._release_token(instance)
+        instance.runtime.release_ports()
+        instance.runtime.crashed = False
+        self.health.unregister(instance)
+
+    def _release_token(self, instance: ServiceInstance) -> None:
+        runtime = instance.runtime
+        token = runtime.token
+        if token is None:
+            return
+        runtime.token = None
+        self._token_owner.pop(token, None)
+        freed = self.cluster.remove_token(token)
+        self.scheduler.fail_waiting_for(token, f"node token {token} was removed")
+        for node in freed:
+            self.scheduler.node_free(node)
+
+    # --- accounting ----------------------------------------------------------------
+    def leaks(self) -> list[str]:
+        """Tokens or ports still held by instances that no longer need them.
+
+        A FINISHED instance keeps its token until its loop's next check ends the loop;
+        past that, and for ERROR or KILLED instances, anything held is a leak.
+        """
+        problems = []
+        for token, owner in self._token_owner.items():
+            loop = owner.runtime.activation_job
+            loop_over = loop is None or loop.status.is_final
+            if owner.state in ENDED_OR_ERROR and not owner.is_transitioning and loop_over:
+                problems.append(f"token {token} held by {owner.state} instance "
+                                f"{owner.instance_id}")
+        for instance in self.store:
+            if instance.runtime.ports and instance.state in ENDED_OR_ERROR:
+                ports = sorted(port for _, port in instance.runtime.ports.values())
+                problems.append(f"ports {ports} held by {instance.state} instance "
+                                f"{instance.instance_id}")
+        return problems
+
+
+def _is_up(instance: ServiceInstance) -> bool:
+    return instance.state == RUNNING and not instance.is_transitioning
+
+
+def _as_config(source) -> NodeSourceConfig:
+    if isinstance(source, NodeSourceConfig):
+        return source
+    return NodeSourceConfig(source.name, source.nodes, getattr(source, "max_nodes", None),
+                            getattr(source, "provisioning_delay", 0.0))
+
+
+def _stringify(variables: Mapping[str, object] | None) -> dict[str, str]:
+    """PSA variables are strings on the wire; YAML and JSON callers may send others."""
+    if not variables:
+        return {}
+    out = {}
+    for key, value in variables.items():
+        if isinstance(value, bool):
+            out[str(key)] = "true" if value else "false"
+        elif value is None:
+            out[str(key)] = ""
+        else:
+            out[str(key)] = str(value)
+    return out
+
+
+def _raise_problems(problems, workflow_name: str) -> None:
+    if problems:
+        raise InvalidInput(f"invalid variables for workflow '{workflow_name}': "
+                           + "; ".join(str(p) for p in problems))
+
+
+def _requested_port(text: str) -> int:
+    try:
+        port = int(str(text).strip() or "-1")
+    except ValueError:
+        raise PortInUse(f"SERVICE_PORT: '{text}' is not a port number") from None
+    if port != -1 and not 1 <= port <= 65535:
+        raise PortInUse(f"SERVICE_PORT: {port} is not -1 nor a port within 1..65535")
+    return port
