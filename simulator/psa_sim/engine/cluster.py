@@ -30,7 +30,7 @@ class NodeSourceConfig:
 
 class Node:
     __slots__ = ("index", "name", "source", "host", "url", "ports", "job", "tokens", "up",
-                 "busy_since", "busy_total")
+                 "busy_since", "busy_total", "busy_unreserved", "reserved_since", "reserved_total", "created_at")
 
     def __init__(self, index: int, name: str, source: str, host: str, ports: HostPorts):
         self.index = index
@@ -44,6 +44,10 @@ class Node:
         self.up = True
         self.busy_since = 0.0
         self.busy_total = 0.0             # seconds spent running tasks, for utilization
+        self.busy_unreserved = 0.0        # the part of busy_total spent with no token
+        self.reserved_since = 0.0
+        self.reserved_total = 0.0         # seconds spent holding a PSA token
+        self.created_at = 0.0
 
     def to_data(self) -> dict:
         return {"id": self.name, "name": self.name, "node_source_name": self.source,
@@ -80,12 +84,13 @@ class Cluster:
                 self.add_node(source)
 
     # --- nodes ---------------------------------------------------------------------
-    def add_node(self, source: NodeSource) -> Node:
+    def add_node(self, source: NodeSource, now: float = 0.0) -> Node:
         i = len(source.nodes) + 1
         prefix = source.config.name
         host = f"{prefix.lower()}-host-{i}"
         node = Node(len(self.nodes), f"{prefix}-node-{i}", prefix, host,
                     HostPorts(host, self.port_range, self._rng))
+        node.created_at = now
         source.nodes.append(node)
         self.nodes.append(node)
         self.by_name[node.name] = node
@@ -127,16 +132,20 @@ class Cluster:
             self.free_plain[node] = None
 
     # --- tokens --------------------------------------------------------------------
-    def add_token(self, node: Node, token: str) -> None:
+    def add_token(self, node: Node, token: str, now: float) -> None:
+        if not node.tokens:
+            node.reserved_since = now
         node.tokens[token] = None
         self.free_plain.pop(node, None)
         self.token_nodes.setdefault(token, {})[node] = None
 
-    def remove_token(self, token: str) -> list[Node]:
+    def remove_token(self, token: str, now: float) -> list[Node]:
         """Remove `token` from every node holding it; returns the nodes freed of it."""
         nodes = list(self.token_nodes.pop(token, {}))
         for node in nodes:
             node.tokens.pop(token, None)
+            if not node.tokens:
+                node.reserved_total += now - node.reserved_since
             if node.up and node.job is None and not node.tokens:
                 self.free_plain[node] = None
         return nodes

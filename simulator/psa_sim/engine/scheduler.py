@@ -83,7 +83,7 @@ class Scheduler:
 
     def _node_provisioned(self, source) -> None:
         source.provisioning -= 1
-        node = self.cluster.add_node(source)
+        node = self.cluster.add_node(source, self.env.now)
         self.node_free(node)
 
     def queued(self) -> int:
@@ -116,7 +116,10 @@ class Scheduler:
         node = job.node
         if node is None:
             return
-        node.busy_total += self.env.now - node.busy_since
+        busy = self.env.now - node.busy_since
+        node.busy_total += busy
+        if not node.tokens:
+            node.busy_unreserved += busy
         job.node = None
         job.timer = None
         self.cluster.release(node)

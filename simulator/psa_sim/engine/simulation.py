@@ -13,10 +13,9 @@ from collections.abc import Iterable, Mapping
 
 import simpy
 
-from psa_sim.catalog import ServiceIndex, check_variables, resolve_all, resolve_references
+from psa_sim.catalog import ServiceIndex, resolve_all, resolve_references
 from psa_sim.engine import kinds
 from psa_sim.engine.cluster import Cluster, Node, NodeSourceConfig
-from psa_sim.engine.dependencies import dependency_pairs
 from psa_sim.engine.health import HealthLoops
 from psa_sim.engine.jobs import Job, JobStatus
 from psa_sim.engine.observer import Observer
@@ -24,6 +23,7 @@ from psa_sim.engine.ports import PortInUse
 from psa_sim.engine.runtime import Container, InstanceRuntime
 from psa_sim.engine.scheduler import Counters, Scheduler, call_later
 from psa_sim.engine.timing import Distribution, TimingModel
+from psa_sim.engine.workflow_facts import FactsCache
 from psa_sim.errors import InvalidInput, NotFound
 from psa_sim.model import lifecycle
 from psa_sim.model.endpoints import (PROXY_GROUPS, Deployment, endpoint_scheme,
@@ -80,6 +80,7 @@ class Simulation:
         self.action_failure_probability = action_failure_probability
         self._token_owner: dict[str, ServiceInstance] = {}
         self._settle_waiters: dict[int, list] = {}
+        self._facts = FactsCache()
 
     # --- time ----------------------------------------------------------------------
     @property
@@ -90,11 +91,16 @@ class Simulation:
         return self.epoch_ms + int(round(self.env.now * 1000))
 
     def run(self, until: float | None = None) -> None:
-        """Advance simulated time to `until` (or until nothing is left to happen)."""
+        """Advance simulated time to `until`, events due at `until` included (or, with
+        no `until`, until nothing is left to happen)."""
+        env = self.env
         if until is None:
-            self.env.run()
-        elif until > self.env.now:
-            self.env.run(until=until)
+            env.run()
+            return
+        if until > env.now:
+            env.run(until=until)
+        while env.peek() <= until:   # SimPy stops short of events due exactly then
+            env.step()
 
     def peek(self) -> float:
         """Simulated time of the next event (inf when none)."""
@@ -136,7 +142,8 @@ class Simulation:
                 f"workflow_name: '{workflow.name}' is not an activation workflow: its "
                 f"pca.states has no (VOID,...) transition")
         explicit = _stringify(variables)
-        _raise_problems(check_variables(workflow.variables, explicit), workflow.name)
+        facts = self._facts(workflow)
+        _raise_problems(facts.problems(explicit), workflow.name)
         to_state = workflow.target_state(VOID)
         job_id = self.scheduler.new_job_id()
         merged = resolve_all({**workflow.defaults, **explicit}, job_id)
@@ -148,7 +155,7 @@ class Simulation:
                   merged, user, self.env.now, parent_job_id=parent_job_id)
         self._launch(instance, job)
         self.observer.instance_created(instance, job)
-        pairs = dependency_pairs((v.name for v in workflow.variables), merged)
+        pairs = facts.dependencies(merged)
         if pairs:
             self._await_dependencies(job, pairs)
         else:
@@ -164,13 +171,17 @@ class Simulation:
         to_state = lifecycle.target_of_action(instance, workflow,
                                               self._executable_names(instance))
         explicit = _stringify(variables)
-        _raise_problems(check_variables(workflow.variables, explicit), workflow.name)
+        facts = self._facts(workflow)
+        _raise_problems(facts.problems(explicit), workflow.name)
         job_id = self.scheduler.new_job_id()
-        submitted = resolve_all({**workflow.defaults, **instance.variables, **explicit}, job_id)
+        submitted = {**workflow.defaults, **instance.variables, **explicit}
+        # The instance's own values were resolved when it was created.
+        if facts.defaults_have_references or any("$" in v for v in explicit.values()):
+            submitted = resolve_all(submitted, job_id)
         kind = kinds.workflow_kind(instance.state, to_state)
         job = Job(job_id, workflow, bucket, kind, instance, instance.state, to_state,
                   submitted, user or instance.user_name, self.env.now,
-                  token=self._node_token(workflow, submitted, job_id))
+                  token=self._node_token(facts.token_template, submitted, job_id))
         self._launch(instance, job)
         self.scheduler.enqueue(job)
         return instance
@@ -184,18 +195,17 @@ class Simulation:
             bucket, workflow = self.index.find(name, bucket=bucket)
         return workflow, bucket
 
-    def _node_token(self, workflow, variables: dict[str, str], job_id: int) -> str | None:
+    def _node_token(self, template: str | None, variables: dict[str, str],
+                    job_id: int) -> str | None:
         """The NODE_ACCESS_TOKEN its tasks ask for, while some node still holds it.
 
         A crashed instance's token is already gone: its clean-up tasks then run on any
         free node instead of waiting for ever for a token nobody will put back.
         """
-        for task in workflow.tasks:
-            raw = task.node_access_token
-            if raw:
-                token = resolve_references(raw, variables, job_id)
-                return token if self.cluster.holds(token) else None
-        return None
+        if not template:
+            return None
+        token = resolve_references(template, variables, job_id)
+        return token if self.cluster.holds(token) else None
 
     def _launch(self, instance: ServiceInstance, job: Job) -> None:
         lifecycle.begin_transition(instance, job.to_state)
@@ -333,7 +343,7 @@ class Simulation:
             self._add_deployment(instance, endpoint_id, f"{scheme}://{node.host}:{port}",
                                  node, variables)
         token = "PSA_" + name
-        self.cluster.add_token(node, token)
+        self.cluster.add_token(node, token, self.env.now)
         runtime.token = token
         self._token_owner[token] = instance
         runtime.activation_job = job
@@ -511,7 +521,7 @@ class Simulation:
             return
         runtime.token = None
         self._token_owner.pop(token, None)
-        freed = self.cluster.remove_token(token)
+        freed = self.cluster.remove_token(token, self.env.now)
         self.scheduler.fail_waiting_for(token, f"node token {token} was removed")
         for node in freed:
             self.scheduler.node_free(node)

@@ -1,0 +1,65 @@
+"""What the engine derives from a workflow once, instead of on every submission.
+
+Checking defaults against their models, finding dependency pairs and the node token
+template cost a little each; at thousands of life-cycles per wall second they add up.
+"""
+
+from __future__ import annotations
+
+from psa_sim.catalog import check_variables
+
+# Services that need another one (Kafka and Storm need Zookeeper) declare the pair
+# `<X>_SERVICE_ID` / `<X>_INSTANCE_NAME`: they reuse a RUNNING instance of that service
+# with that INSTANCE_NAME, or start one themselves.
+SERVICE_ID_SUFFIX = "_SERVICE_ID"
+INSTANCE_NAME_SUFFIX = "_INSTANCE_NAME"
+
+
+class WorkflowFacts:
+    __slots__ = ("workflow", "default_problems", "defaults_have_references",
+                 "dependency_keys", "token_template", "variable_names")
+
+    def __init__(self, workflow) -> None:
+        self.workflow = workflow
+        self.default_problems = check_variables(workflow.variables, {})
+        self.defaults_have_references = any("$" in v for v in workflow.defaults.values())
+        self.variable_names = frozenset(v.name for v in workflow.variables)
+        names = [v.name for v in workflow.variables]
+        self.dependency_keys = [
+            (name, name[: -len(SERVICE_ID_SUFFIX)] + INSTANCE_NAME_SUFFIX)
+            for name in names
+            if name.endswith(SERVICE_ID_SUFFIX) and len(name) > len(SERVICE_ID_SUFFIX)
+            and name[: -len(SERVICE_ID_SUFFIX)] + INSTANCE_NAME_SUFFIX in self.variable_names]
+        self.token_template = next(
+            (t.node_access_token for t in workflow.tasks if t.node_access_token), None)
+
+    def problems(self, explicit: dict[str, str]) -> list:
+        """Model violations of the effective values, the explicit ones overriding defaults."""
+        if not explicit:
+            return list(self.default_problems)
+        kept = [p for p in self.default_problems if p.name not in explicit]
+        overridden = [v for v in self.workflow.variables if v.name in explicit]
+        return kept + check_variables(overridden, explicit)
+
+    def dependencies(self, variables: dict[str, str]) -> list[tuple[str, str]]:
+        """(service id, instance name) of each `<X>_SERVICE_ID`/`<X>_INSTANCE_NAME` pair."""
+        pairs = []
+        for service_key, name_key in self.dependency_keys:
+            service_id = variables.get(service_key, "").strip()
+            instance_name = variables.get(name_key, "").strip()
+            if service_id and instance_name:
+                pairs.append((service_id, instance_name))
+        return pairs
+
+
+class FactsCache:
+    """Facts per workflow object; a re-uploaded workflow is a new object, so new facts."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, WorkflowFacts] = {}
+
+    def __call__(self, workflow) -> WorkflowFacts:
+        facts = self._by_id.get(id(workflow))
+        if facts is None or facts.workflow is not workflow:
+            facts = self._by_id[id(workflow)] = WorkflowFacts(workflow)
+        return facts
