@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from psa_sim.errors import InvalidInput
 
-DISTRIBUTION_KINDS = ("constant", "uniform", "normal", "lognormal", "exponential")
+# Each kind of distribution, with the parameters it needs.
+DISTRIBUTION_KINDS: dict[str, tuple[str, ...]] = {
+    "constant": ("mean",),
+    "uniform": ("low", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("mean", "sd"),
+    "exponential": ("mean",),
+}
 # Kinds of job whose duration the model draws (see behaviours.WorkflowKind).
 JOB_KINDS = ("activation", "finish", "pause", "resume", "action")
 
