@@ -1,0 +1,233 @@
+"""Run a scenario headless in simulated time and summarize what happened.
+
+Users arrive as a Poisson process per workload and ask for an instance. Once the
+instance reaches the state its activation leads to, the workload's actions run at their
+`after` offsets and the finishing action at `lifetime`; both are measured from that
+moment, when the user can start using the service.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from psa_sim.catalog import ServiceIndex, load_catalog
+from psa_sim.engine.cluster import NodeSourceConfig
+from psa_sim.engine.scheduler import call_later
+from psa_sim.engine.simulation import Simulation
+from psa_sim.engine.timing import JOB_KINDS
+from psa_sim.errors import PsaError
+from psa_sim.loadtest.metrics import Metrics, cause_key, distribution
+from psa_sim.loadtest.scenario import Scenario, check_against_catalog
+from psa_sim.model.states import FINISHED
+
+# A finishing action that finds its instance mid-transition is tried again this often.
+FINISH_RETRY_PERIOD = 10.0
+
+
+@dataclass
+class RunResult:
+    summary: dict          # deterministic for a given scenario and seed
+    performance: dict      # wall-clock figures: they differ from run to run
+    simulation: Simulation
+    metrics: Metrics
+
+    @property
+    def passed(self) -> bool:
+        return self.summary["passed"]
+
+
+def build_simulation(scenario: Scenario, index: ServiceIndex, seed: int,
+                     observer=None) -> Simulation:
+    timing = {kind: getattr(scenario.timing, kind) for kind in JOB_KINDS}
+    return Simulation(
+        index, seed=seed,
+        node_sources=[NodeSourceConfig(s.name, s.nodes, s.max_nodes, s.provisioning_delay)
+                      for s in scenario.cluster],
+        port_range=scenario.port_range, health_period=scenario.health_period,
+        timing=timing,
+        container_crash_per_hour=scenario.faults.container_crash_per_hour,
+        action_failure_probability=scenario.faults.action_failure_probability,
+        observer=observer)
+
+
+class _Workload:
+    """One workload's users: arrivals, then each user's actions and finish."""
+
+    def __init__(self, runner: ScenarioRunner, position: int, spec) -> None:
+        self.runner = runner
+        self.spec = spec
+        sim = runner.sim
+        self.rng = random.Random(f"{runner.seed}:arrivals:{position}")
+        self.arrived = 0
+        if spec.workflow is not None:
+            self.activation = spec.workflow
+        else:
+            _, workflow = sim.index.activations(spec.service)[0]
+            self.activation = workflow.name
+
+    def start(self) -> None:
+        self._schedule_next(self.spec.start)
+
+    def _schedule_next(self, after: float) -> None:
+        gap = self.rng.expovariate(self.spec.arrivals_per_hour / 3600.0)
+        at = after + gap
+        if at > self.runner.scenario.duration:
+            return
+        sim = self.runner.sim
+        call_later(sim.env, sim.counters, at - sim.now, self._arrive)
+
+    def _arrive(self) -> None:
+        spec, runner = self.spec, self.runner
+        self.arrived += 1
+        try:
+            instance = runner.sim.submit_activation(self.activation, spec.variables,
+                                                    service_id=spec.service)
+        except PsaError as exc:
+            runner.metrics.rejected[cause_key(str(exc))] += 1
+        else:
+            runner.metrics.when_running(instance, self._running)
+        if spec.count is None or self.arrived < spec.count:
+            self._schedule_next(runner.sim.now)
+
+    def _running(self, instance) -> None:
+        sim = self.runner.sim
+        for action in self.spec.actions:
+            call_later(sim.env, sim.counters, action.after, self._act, instance, action.action)
+        if self.spec.lifetime < self.runner.scenario.duration:
+            call_later(sim.env, sim.counters, self.spec.lifetime, self._finish, instance)
+
+    def _act(self, instance, action: str) -> None:
+        try:
+            self.runner.sim.submit_action(instance.instance_id, action)
+        except PsaError as exc:
+            self.runner.metrics.skipped_actions[f"{action}: {cause_key(str(exc))}"] += 1
+
+    def _finish(self, instance) -> None:
+        sim = self.runner.sim
+        if instance.state in (FINISHED, "KILLED") and not instance.is_transitioning:
+            return
+        if instance.is_transitioning:
+            call_later(sim.env, sim.counters, FINISH_RETRY_PERIOD, self._finish, instance)
+            return
+        finishing = [wf.name for _, wf in sim.executable_actions(instance.instance_id)
+                     if wf.target_state(instance.state) == FINISHED]
+        if not finishing:
+            self.runner.metrics.skipped_actions[
+                f"finish: no finishing action from {instance.state}"] += 1
+            return
+        self._act(instance, finishing[0])
+
+
+class ScenarioRunner:
+    def __init__(self, scenario: Scenario, index: ServiceIndex | None = None,
+                 seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.index = index if index is not None else load_catalog()
+        check_against_catalog(scenario, {
+            service: [wf.name for _, wf in self.index.workflows(service)]
+            for service in self.index.services()})
+        self.seed = scenario.seed if seed is None else seed
+        self.metrics: Metrics | None = None
+        self.sim = build_simulation(scenario, self.index, self.seed)
+        self.metrics = Metrics(self.sim.env)
+        self.sim.observer = self.metrics
+
+    def run(self) -> RunResult:
+        sim, scenario = self.sim, self.scenario
+        for position, spec in enumerate(scenario.workloads):
+            _Workload(self, position, spec).start()
+        for failure in scenario.faults.node_failures:
+            call_later(sim.env, sim.counters, failure.at, self._fail_nodes, failure)
+        started = time.perf_counter()
+        sim.run(until=scenario.duration)
+        wall = time.perf_counter() - started
+        summary = summarize(self)
+        events = summary["events"]["scheduled"] + summary["events"]["health_checks"]
+        performance = {
+            "wall_seconds": round(wall, 3),
+            "simulated_seconds_per_wall_second": round(scenario.duration / wall, 1)
+            if wall > 0 else None,
+            "events_per_wall_second": round(events / wall, 1) if wall > 0 else None,
+        }
+        return RunResult(summary, performance, sim, self.metrics)
+
+    def _fail_nodes(self, failure) -> None:
+        source = self.sim.cluster.sources[failure.node_source]
+        up = [node for node in source.nodes if node.up][: failure.count]
+        for node in up:
+            self.sim.fail_node(node.name, failure.repair_after)
+
+
+def run_scenario(scenario: Scenario, index: ServiceIndex | None = None,
+                 seed: int | None = None) -> RunResult:
+    return ScenarioRunner(scenario, index, seed).run()
+
+
+def summarize(runner: ScenarioRunner) -> dict:
+    sim, metrics, scenario = runner.sim, runner.metrics, runner.scenario
+    now = sim.now
+    by_state: dict[str, int] = {}
+    for instance in sim.store:
+        status = instance.instance_status
+        by_state[status] = by_state.get(status, 0) + 1
+    nodes = sim.cluster.nodes
+    running = {n: (now - n.busy_since) if n.job is not None else 0.0 for n in nodes}
+    busy = sum(n.busy_total + running[n] for n in nodes)
+    reserved = sum(n.reserved_total + ((now - n.reserved_since) if n.tokens else 0.0)
+                   for n in nodes)
+    # A node is in use while it runs a task or holds a service's token.
+    in_use = reserved + sum(n.busy_unreserved + (running[n] if not n.tokens else 0.0)
+                            for n in nodes)
+    capacity = sum(now - n.created_at for n in nodes)
+    measured = {
+        "p50_time_to_running": distribution(metrics.time_to_running)["p50"],
+        "p95_time_to_running": distribution(metrics.time_to_running)["p95"],
+        "p99_time_to_running": distribution(metrics.time_to_running)["p99"],
+        "p95_queue_wait": distribution(metrics.queue_waits)["p95"],
+        "max_queue_wait": distribution(metrics.queue_waits)["max"],
+        "error_rate": round(metrics.error_rate(), 4),
+        "max_node_utilization": _share(in_use, capacity),
+    }
+    thresholds = []
+    for name, limit in sorted(scenario.thresholds.items()):
+        value = measured[name]
+        thresholds.append({"name": name, "limit": limit, "measured": value,
+                           "passed": value is None or value <= limit})
+    return {
+        "scenario": scenario.source,
+        "seed": runner.seed,
+        "simulated_seconds": round(now, 3),
+        "instances": {
+            "created": len(metrics.created_at),
+            "rejected": dict(sorted(metrics.rejected.items())),
+            "by_state": dict(sorted(by_state.items())),
+        },
+        "time_to_running_s": distribution(metrics.time_to_running),
+        "action_latencies_s": {name: distribution(values) for name, values
+                               in sorted(metrics.action_latencies.items())},
+        "action_failures": dict(sorted(metrics.action_failures.items())),
+        "skipped_actions": dict(sorted(metrics.skipped_actions.items())),
+        "errors_by_cause": dict(sorted(metrics.errors_by_cause.items())),
+        "error_rate": measured["error_rate"],
+        "nodes": {
+            "total": len(nodes),
+            "up": sum(1 for n in nodes if n.up),
+            "utilization": measured["max_node_utilization"],
+            "busy_share": _share(busy, capacity),
+            "reserved_share": _share(reserved, capacity),
+            "holding_tokens": sum(1 for n in nodes if n.tokens),
+        },
+        "queue_wait_s": distribution(metrics.queue_waits),
+        "queued_jobs_at_end": sim.scheduler.queued(),
+        "events": {"scheduled": sim.counters.events,
+                   "health_checks": sim.counters.health_checks},
+        "leaks": sim.leaks(),
+        "thresholds": thresholds,
+        "passed": all(t["passed"] for t in thresholds),
+    }
+
+
+def _share(part: float, whole: float) -> float:
+    return round(part / whole, 4) if whole else 0.0
