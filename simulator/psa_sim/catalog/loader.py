@@ -1,0 +1,46 @@
+"""Loading workflow files from disk into a ServiceIndex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from psa_sim.catalog.errors import CatalogError
+from psa_sim.catalog.index import PREFERRED_BUCKET, ServiceIndex
+from psa_sim.catalog.workflow import Workflow, parse_workflow_file
+
+# The bucket real PSA servers keep their services in; bundled services go there too.
+BUNDLED_BUCKET = PREFERRED_BUCKET
+
+
+def bundled_catalog_dir() -> Path:
+    """The services shipped with the simulator."""
+    return Path(__file__).resolve().parent / "bundled"
+
+
+def load_directory(path) -> list[Workflow]:
+    """Every ``*.xml`` under ``path`` (recursively, sorted by path); the first bad file raises."""
+    directory = Path(path)
+    if not directory.is_dir():
+        raise CatalogError(f"catalog directory not found: {str(path)!r}")
+    files = sorted(directory.rglob("*.xml"), key=lambda f: f.relative_to(directory).as_posix())
+    return [parse_workflow_file(file) for file in files if file.is_file()]
+
+
+def load_catalog(path=None, bucket: str = BUNDLED_BUCKET) -> ServiceIndex:
+    """A ServiceIndex of the directory's workflows (the bundled ones when path is None).
+
+    Two files declaring the same workflow name would silently shadow each other in one
+    bucket, so that is refused.
+    """
+    workflows = load_directory(bundled_catalog_dir() if path is None else path)
+    seen: dict[str, Workflow] = {}
+    for workflow in workflows:
+        earlier = seen.get(workflow.name)
+        if earlier is not None:
+            raise CatalogError(
+                f"the workflow name is also used by {earlier.source}; names must be unique in bucket '{bucket}'",
+                source=workflow.source,
+                workflow=workflow.name,
+            )
+        seen[workflow.name] = workflow
+    return ServiceIndex((bucket, workflow) for workflow in workflows)
