@@ -260,3 +260,22 @@ def test_port_in_use_puts_the_instance_in_error(make_sim):
     assert second.error_cause == f"SERVICE_PORT: port 8888 is already in use on host {node.host}"
     assert sim.job(second.job_submissions[0].job_id).status is JobStatus.FAILED
     assert sim.leaks() == [] and sim.cluster.tokens() == []
+
+
+def test_token_written_without_prefix_still_reaches_the_instance_node(make_sim, catalog):
+    """Older real workflows ask for NODE_ACCESS_TOKEN=$INSTANCE_NAME at job level."""
+    from psa_sim.catalog import ServiceIndex, parse_workflow
+
+    pause = catalog.get("service-automation", "Pause_MongoDB")
+    xml = pause.xml.replace('value="PSA_$INSTANCE_NAME"', 'value="$INSTANCE_NAME"')
+    assert xml != pause.xml
+    index = ServiceIndex(catalog.items())
+    index.add("service-automation", parse_workflow(xml, "old-style.xml"))
+    sim = make_sim(nodes=3)
+    sim.index = index
+    instances = [sim.submit_activation("MongoDB") for _ in range(3)]
+    sim.run(until=41)
+    sim.submit_action(instances[2].instance_id, "Pause_MongoDB")
+    job = sim.job(instances[2].job_submissions[0].job_id)
+    assert job.token == f"PSA_{instances[2].name}"
+    assert job.node.name == instances[2].deployments[0].node["name"]

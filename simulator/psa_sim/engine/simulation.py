@@ -205,7 +205,11 @@ class Simulation:
         if not template:
             return None
         token = resolve_references(template, variables, job_id)
-        return token if self.cluster.holds(token) else None
+        # Older real workflows write the token as $INSTANCE_NAME, without the PSA_ prefix.
+        for candidate in (token, "PSA_" + token):
+            if self.cluster.holds(candidate):
+                return candidate
+        return None
 
     def _launch(self, instance: ServiceInstance, job: Job) -> None:
         lifecycle.begin_transition(instance, job.to_state)

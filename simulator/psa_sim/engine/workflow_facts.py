@@ -30,8 +30,10 @@ class WorkflowFacts:
             for name in names
             if name.endswith(SERVICE_ID_SUFFIX) and len(name) > len(SERVICE_ID_SUFFIX)
             and name[: -len(SERVICE_ID_SUFFIX)] + INSTANCE_NAME_SUFFIX in self.variable_names]
+        # Task level first; some real workflows set it for the whole job instead.
         self.token_template = next(
-            (t.node_access_token for t in workflow.tasks if t.node_access_token), None)
+            (t.node_access_token for t in workflow.tasks if t.node_access_token),
+            workflow.generic_info.get("NODE_ACCESS_TOKEN"))
 
     def problems(self, explicit: dict[str, str]) -> list:
         """Model violations of the effective values, the explicit ones overriding defaults."""
