@@ -46,6 +46,7 @@ class Scheduler:
         self.pending_plain: deque[Job] = deque()
         self.pending_token: dict[str, deque[Job]] = {}
         self._next_id = 1
+        self.running_tasks = 0    # tasks holding a node now: work the clock must run
         self.observer = None  # set by the simulation: job_started(job, wait)
 
     def new_job_id(self) -> int:
@@ -86,6 +87,9 @@ class Scheduler:
         node = self.cluster.add_node(source, self.env.now)
         self.node_free(node)
 
+    def provisioning(self) -> int:
+        return sum(source.provisioning for source in self.cluster.sources.values())
+
     def queued(self) -> int:
         return len(self.pending_plain) + sum(len(q) for q in self.pending_token.values())
 
@@ -100,6 +104,7 @@ class Scheduler:
         node.job = job
         node.busy_since = now
         job.node = node
+        self.running_tasks += 1
         job.log.append((now, f"task started on node {node.name}"))
         duration = self.timing.duration(job.kind)
         job.timer = call_later(self.env, self.counters, duration, self._task_done, job)
@@ -116,6 +121,7 @@ class Scheduler:
         node = job.node
         if node is None:
             return
+        self.running_tasks -= 1
         busy = self.env.now - node.busy_since
         node.busy_total += busy
         if not node.tokens:

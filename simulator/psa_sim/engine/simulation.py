@@ -24,7 +24,7 @@ from psa_sim.engine.runtime import Container, InstanceRuntime
 from psa_sim.engine.scheduler import Counters, Scheduler, call_later
 from psa_sim.engine.timing import Distribution, TimingModel
 from psa_sim.engine.workflow_facts import FactsCache
-from psa_sim.errors import InvalidInput, NotFound
+from psa_sim.errors import Conflict, InvalidInput, NotFound
 from psa_sim.model import lifecycle
 from psa_sim.model.endpoints import (PROXY_GROUPS, Deployment, endpoint_scheme,
                                      is_proxyfied, proxyfied_url)
@@ -81,6 +81,10 @@ class Simulation:
         self._token_owner: dict[str, ServiceInstance] = {}
         self._settle_waiters: dict[int, list] = {}
         self._facts = FactsCache()
+        # Looping instances their loop must act on (FINISHED, crashed), and node repairs
+        # to come: what an idle server still has to run (see has_work).
+        self._attention: set[int] = set()
+        self._pending_repairs = 0
 
     # --- time ----------------------------------------------------------------------
     @property
@@ -108,6 +112,22 @@ class Simulation:
 
     def step(self) -> None:
         self.env.step()
+
+    def has_work(self) -> bool:
+        """True while something will change without a new request: a task runs, a node
+        is being provisioned or repaired, or a loop must act on its instance. Periodic
+        checks of healthy instances change nothing, so they do not count."""
+        return bool(self.scheduler.running_tasks or self._attention or self._pending_repairs
+                    or self.scheduler.provisioning())
+
+    def run_until_idle(self, max_events: int = 10_000_000) -> int:
+        """Run events while there is work (the instant clock); returns events processed."""
+        env = self.env
+        processed = 0
+        while processed < max_events and self.has_work() and env.peek() != float("inf"):
+            env.step()
+            processed += 1
+        return processed
 
     # --- queries -------------------------------------------------------------------
     def instance(self, instance_id: int) -> ServiceInstance:
@@ -303,6 +323,8 @@ class Simulation:
                 instance.channel["PAUSE_LAUNCHED"] = False
                 instance.channel["RESUMED"] = True
                 self._set_container(instance, "running")
+                if instance.runtime.crashed:
+                    self._attention.add(instance.instance_id)
             else:
                 self._apply_endpoint_hints(instance, job)
         except PortInUse as exc:
@@ -311,6 +333,8 @@ class Simulation:
         # Variables: the instance keeps the union, this action's values winning.
         instance.variables.update(job.variables)
         lifecycle.complete_transition(instance, job.to_state, self.now_ms())
+        if job.to_state == FINISHED and instance.instance_id in self.health.members:
+            self._attention.add(instance.instance_id)
         if kind != kinds.ACTIVATION:
             self._end_job(job, JobStatus.FINISHED)
         self.observer.transition_completed(instance, job)
@@ -410,6 +434,12 @@ class Simulation:
     # --- health loops and faults ---------------------------------------------------
     def _health_check(self, instance: ServiceInstance) -> bool:
         """One iteration of the activation's loop; True ends the loop."""
+        if self._loop_iteration(instance):
+            self._attention.discard(instance.instance_id)
+            return True
+        return False
+
+    def _loop_iteration(self, instance: ServiceInstance) -> bool:
         runtime = instance.runtime
         if instance.state == FINISHED and instance.target_state is None:
             job = runtime.activation_job
@@ -421,6 +451,8 @@ class Simulation:
         if runtime.crashed:
             channel = instance.channel
             if channel.get("FINISH_LAUNCHED") or channel.get("PAUSE_LAUNCHED"):
+                # Stopped on purpose: nothing to do until a resume (which looks again).
+                self._attention.discard(instance.instance_id)
                 return False
             instance.channel["RUNNING_STATE"] = 2
             self._to_error(instance, "container crashed", loop_status=JobStatus.IN_ERROR)
@@ -442,6 +474,7 @@ class Simulation:
             return
         container.status = "crashed"
         instance.runtime.crashed = True
+        self._attention.add(instance.instance_id)
 
     def crash_container(self, instance_id: int) -> ServiceInstance:
         """Fault injection: the instance's container dies; its loop notices next tick."""
@@ -452,6 +485,7 @@ class Simulation:
                                f"container to crash")
         container.status = "crashed"
         instance.runtime.crashed = True
+        self._attention.add(instance_id)
         return instance
 
     def fail_node(self, node_name: str, repair_after: float | None = None) -> Node:
@@ -469,8 +503,13 @@ class Simulation:
             if owner is not None:
                 self._to_error(owner, cause)
         if repair_after is not None:
-            call_later(self.env, self.counters, repair_after, self.repair_node, node.name)
+            self._pending_repairs += 1
+            call_later(self.env, self.counters, repair_after, self._scheduled_repair, node.name)
         return node
+
+    def _scheduled_repair(self, node_name: str) -> None:
+        self._pending_repairs -= 1
+        self.repair_node(node_name)
 
     def repair_node(self, node_name: str) -> Node:
         node = self.cluster.node(node_name)
@@ -512,11 +551,85 @@ class Simulation:
     def clean(self, instance_id: int) -> ServiceInstance:
         return self.store.clean(instance_id)
 
+    def kill_job(self, job_id: int) -> Job:
+        """Kill one job. Its instance cannot go on without it: it goes to ERROR."""
+        job = self.job(job_id)
+        if job.status.is_final:
+            raise Conflict(f"job_id: job {job_id} is already {job.status.value}")
+        instance = job.instance
+        self._end_job(job, JobStatus.KILLED, "killed")
+        runtime = instance.runtime
+        if runtime.activation_job is job or (instance.is_transitioning
+                                             and runtime.jobs[-1] is job):
+            self._to_error(instance, f"job {job_id} was killed")
+        return job
+
+    def update_instance(self, instance_id: int, *, status: str | None = None,
+                        variables: Mapping[str, object] | None = None,
+                        label: str | None = None) -> ServiceInstance:
+        """What a workflow's script does through PSA's PUT: report a state, add variables.
+
+        A reported FINISHED lets the activation's loop end and release the token at its
+        next check; ERROR and KILLED give everything back as they do from the engine.
+        """
+        instance = self.store.get(instance_id)
+        if status is not None and status != instance.instance_status:
+            if instance.is_transitioning:
+                raise Conflict(f"instance {instance_id} is transitioning "
+                               f"({instance.instance_status}): its workflow reports the "
+                               f"state when it ends")
+            if not status.strip() or "->" in status or status == VOID:
+                raise InvalidInput(f"instance_status: '{status}' is not a state an "
+                                   f"instance can be put in")
+            if status == ERROR:
+                self._to_error(instance, "reported by a client")
+            elif status == KILLED:
+                self.kill(instance_id)
+            else:
+                lifecycle.complete_transition(instance, status, self.now_ms())
+                if status == FINISHED:
+                    self._undeploy(instance)
+                    if instance.instance_id in self.health.members:
+                        self._attention.add(instance_id)
+                self._settled(instance)
+        if variables:
+            instance.variables.update(_stringify(variables))
+        if label is not None:
+            instance.label = label
+        return instance
+
+    def add_node_token(self, node_url: str, token: str) -> Node:
+        """The RM's POST /node/token: a token an administrator puts on a node."""
+        node = self._node_by_url(node_url)
+        if not token.strip():
+            raise InvalidInput("token: an empty token cannot be added")
+        self.cluster.add_token(node, token, self.env.now)
+        self.scheduler.node_free(node)
+        return node
+
+    def remove_node_token(self, node_url: str, token: str) -> Node:
+        node = self._node_by_url(node_url)
+        if token not in node.tokens:
+            raise NotFound(f"token: node {node.name} does not hold token '{token}'")
+        holders = [n for n in self.cluster.token_nodes.get(token, ()) if n is not node]
+        self.cluster.remove_token(token, self.env.now)
+        for other in holders:   # remove_token takes it off every node: put the others back
+            self.cluster.add_token(other, token, self.env.now)
+        self.scheduler.node_free(node)
+        return node
+
+    def _node_by_url(self, node_url: str) -> Node:
+        for node in self.cluster.nodes:
+            if node.url == node_url:
+                return node
+        raise NotFound(f"nodeurl: no node at '{node_url}'")
+
     def _release(self, instance: ServiceInstance) -> None:
         self._release_token(instance)
         instance.runtime.release_ports()
         instance.runtime.crashed = False
         self.health.unregister(instance)
+        self._attention.discard(instance.instance_id)
 
     def _release_token(self, instance: ServiceInstance) -> None:
         runtime = instance.runtime
