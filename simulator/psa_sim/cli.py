@@ -1,4 +1,4 @@
-"""The `psa-sim` command line: catalog, validate, run."""
+"""The `psa-sim` command line: catalog, validate, serve, run."""
 
 from __future__ import annotations
 
@@ -32,6 +32,25 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check PSA workflow XML files")
     validate.add_argument("files", nargs="+", metavar="FILE.xml")
 
+    serve = commands.add_parser("serve", help="serve the ProActive REST API (PSA, catalog, "
+                                              "scheduler, RM) over the simulation")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument("--db", metavar="FILE",
+                       help="SQLite file keeping every change (default: memory only)")
+    serve.add_argument("--clock", choices=("instant", "realtime", "manual"),
+                       default="instant", help="how simulated time moves (default: instant)")
+    serve.add_argument("--speed", type=float, default=1.0,
+                       help="simulated seconds per wall second, for --clock realtime")
+    serve.add_argument("--seed", type=int, help="random seed (default 0)")
+    serve.add_argument("--nodes", type=int, help="nodes in the LocalNodes source (default 4)")
+    serve.add_argument("--catalog", metavar="DIR",
+                       help="a folder of workflow XML files preloaded in bucket "
+                            "service-automation (default: the bundled catalog)")
+    serve.add_argument("--users", metavar="FILE",
+                       help="YAML list of {name, password, admin} (default: admin/admin)")
+
     run = commands.add_parser("run", help="run a scenario headless in simulated time")
     run.add_argument("scenario", metavar="SCENARIO.yaml")
     run.add_argument("--seed", type=int, help="override the scenario's seed")
@@ -48,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             return _catalog(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "serve":
+            from psa_sim.api.serve import serve
+            return serve(args)
         return _run(args)
     except (PsaError, CatalogError) as exc:
         print(f"psa-sim {args.command}: error: {exc}", file=sys.stderr)

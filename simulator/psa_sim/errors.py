@@ -29,3 +29,15 @@ class Conflict(PsaError):
     """An action refused in the instance's current state."""
 
     http_status = 409
+
+
+class Unauthorized(PsaError):
+    """No session, or one that is unknown or expired."""
+
+    http_status = 401
+
+
+class Forbidden(PsaError):
+    """A user acting on what belongs to another (non-admins own their instances only)."""
+
+    http_status = 403

@@ -1,0 +1,242 @@
+"""The one thread that owns the platform, and the clock that moves simulated time.
+
+HTTP handlers never touch the model: they put a request on a queue and await its
+future. This thread takes requests one by one, journals those that change state before
+answering, and between requests moves the clock:
+
+- instant: after each request, run while there is work in flight (jobs, provisioning,
+  a loop that must act), so an activation completes in milliseconds of wall time; the
+  periodic checks of healthy instances change nothing, so time stops there;
+- realtime: `speed` simulated seconds per wall second;
+- manual: only /sim-api/advance moves time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import queue
+import secrets
+import threading
+import time
+from pathlib import Path
+
+from psa_sim.errors import InvalidInput
+from psa_sim.platform.auth import load_users
+from psa_sim.platform.journal import Journal
+from psa_sim.platform.platform import CHANGES, Platform, PlatformConfig
+from psa_sim.platform.views import clock as clock_view
+
+CLOCK_MODES = ("instant", "realtime", "manual")
+# How often (wall seconds) the clock's position is saved while time runs by itself.
+CHECKPOINT_PERIOD = 0.5
+# Requests answered by the driver itself rather than the platform.
+_DRIVER_METHODS = frozenset({"reset", "set_clock", "clock"})
+
+
+class SimDriver:
+    def __init__(self, config: PlatformConfig, journal: Journal | None = None,
+                 clock: str = "instant", speed: float = 1.0) -> None:
+        _check_clock(clock, speed)
+        self.config = config
+        self.journal = journal or Journal(None)
+        self.users = load_users(config.users)
+        self.mode = clock
+        self.speed = float(speed)
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._running = False
+        self.platform = self._restore()
+        self._anchor()
+
+    @classmethod
+    def from_options(cls, *, db: str | None = None, clock: str = "instant",
+                     speed: float = 1.0, seed: int | None = None, nodes: int | None = None,
+                     catalog: str | None = None, users: str | None = None,
+                     public_base: str = "http://127.0.0.1:8080") -> SimDriver:
+        """A driver from the `psa-sim serve` options; an existing --db keeps its own
+        seed, nodes and catalog (replaying it on others would not give the same state)."""
+        journal = Journal(Path(db) if db else None)
+        stored = journal.get("config")
+        if stored is not None:
+            config = PlatformConfig.from_json({**stored, "public_base": public_base,
+                                               "users": users or stored["users"]})
+        else:
+            config = PlatformConfig(seed=0 if seed is None else seed,
+                                    nodes=4 if nodes is None else nodes,
+                                    catalog=str(Path(catalog).resolve()) if catalog else None,
+                                    users=str(Path(users).resolve()) if users else None,
+                                    public_base=public_base)
+            journal.put("config", config.to_json())
+        return cls(config, journal, clock=clock, speed=speed)
+
+    # --- restore -------------------------------------------------------------------
+    def _restore(self) -> Platform:
+        platform = Platform(self.config, self.users)
+        sim = platform.sim
+        for sim_time, name, args in self.journal.changes():
+            sim.run(until=sim_time)
+            try:
+                getattr(platform, name)(**args)
+            except Exception as exc:
+                raise RuntimeError(f"{self.journal.path}: replaying '{name}' at simulated "
+                                   f"second {sim_time} failed ({exc}): was the database "
+                                   f"written by another version of psa-sim?") from exc
+            platform.journal_as = None
+        saved = self.journal.get("clock")
+        if saved is not None:
+            sim.run(until=saved)
+        return platform
+
+    # --- thread --------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._running = True
+        self._anchor()
+        self._thread = threading.Thread(target=self._loop, name="psa-sim", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        self._running = False
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+        self._thread = None
+        self._checkpoint()
+
+    def base_info(self) -> dict:
+        demo = None if self.config.users else ("admin", "admin")
+        return {"clock": self.mode, "seed": self.config.seed,
+                "users_file": self.config.users, "demo_user": demo}
+
+    async def call(self, method: str, **kwargs):
+        """Run a platform method on the simulation thread; await its result."""
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put((method, kwargs, future))
+        return await asyncio.wrap_future(future)
+
+    def call_sync(self, method: str, **kwargs):
+        """The same, for callers that are not on an event loop (tests, tools)."""
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put((method, kwargs, future))
+        return future.result()
+
+    def _loop(self) -> None:
+        last_checkpoint = time.monotonic()
+        while self._running:
+            try:
+                item = self._queue.get(timeout=self._wait())
+            except queue.Empty:
+                item = False
+            if item is None:
+                break
+            if item:
+                self._serve(*item)
+            self._move_clock()
+            now = time.monotonic()
+            if now - last_checkpoint >= CHECKPOINT_PERIOD:
+                self._checkpoint()
+                last_checkpoint = now
+
+    def _serve(self, method: str, kwargs: dict, future) -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            if method in _DRIVER_METHODS:
+                result = getattr(self, "_" + method)(**kwargs)
+            else:
+                result = self._apply(method, kwargs)
+        except BaseException as exc:  # the caller gets it, the thread goes on
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+
+    def _apply(self, method: str, kwargs: dict):
+        platform = self.platform
+        if method.startswith("_") or not hasattr(platform, method):
+            raise InvalidInput(f"method: '{method}' is not an operation of the server")
+        if method == "login":
+            kwargs = {**kwargs, "session_id": secrets.token_hex(16)}
+        platform.wall_now = time.monotonic()
+        platform.journal_as = None
+        sim_time = platform.sim.now
+        result = getattr(platform, method)(**kwargs)
+        journaled = platform.journal_as or ((method, kwargs) if method in CHANGES else None)
+        if journaled is not None:
+            # Committed before the answer leaves: an acknowledged change survives kill -9.
+            self.journal.append(sim_time, *journaled)
+        return result
+
+    # --- clock ---------------------------------------------------------------------
+    def _anchor(self) -> None:
+        self._wall0 = time.monotonic()
+        self._sim0 = self.platform.sim.now
+
+    def _target(self) -> float:
+        return self._sim0 + (time.monotonic() - self._wall0) * self.speed
+
+    def _wait(self) -> float | None:
+        """How long the thread may sleep before the clock needs it."""
+        if self.mode != "realtime":
+            return CHECKPOINT_PERIOD if self.journal.durable else None
+        next_event = self.platform.sim.peek()
+        if next_event == float("inf"):
+            return CHECKPOINT_PERIOD
+        return min(CHECKPOINT_PERIOD, max(0.0, (next_event - self._target()) / self.speed))
+
+    def _move_clock(self) -> None:
+        sim = self.platform.sim
+        if self.mode == "instant":
+            sim.run_until_idle()
+        elif self.mode == "realtime":
+            target = self._target()
+            if target > sim.now:
+                sim.run(until=target)
+
+    def _checkpoint(self) -> None:
+        if self.journal.durable:
+            self.journal.put("clock", self.platform.sim.now)
+
+    # --- requests the driver answers ------------------------------------------------
+    def _clock(self, session_id=None) -> dict:
+        self.platform.wall_now = time.monotonic()
+        self.platform.require_admin(session_id)
+        return self._clock_info()
+
+    def _clock_info(self) -> dict:
+        return {"mode": self.mode, "speed": self.speed, **clock_view(self.platform.sim)}
+
+    def _set_clock(self, session_id=None, mode: str | None = None,
+                   speed: float | None = None) -> dict:
+        self.platform.wall_now = time.monotonic()
+        self.platform.require_admin(session_id)
+        mode = mode or self.mode
+        speed = self.speed if speed is None else speed
+        _check_clock(mode, speed)
+        self.mode, self.speed = mode, float(speed)
+        self._anchor()
+        return self._clock_info()
+
+    def _reset(self, session_id=None) -> dict:
+        """A fresh server with the same configuration; open sessions stay open."""
+        self.platform.wall_now = time.monotonic()
+        self.platform.require_admin(session_id)
+        sessions = self.platform.sessions
+        self.journal.clear_changes()
+        self.journal.put("clock", 0.0)
+        self.platform = Platform(self.config, self.users)
+        self.platform.sessions = sessions
+        for sid, username in sessions.owners():
+            self.journal.append(0.0, "open_session", {"session_id": sid, "username": username})
+        self._anchor()
+        return self._clock_info()
+
+
+def _check_clock(mode: str, speed) -> None:
+    if mode not in CLOCK_MODES:
+        raise InvalidInput(f"clock: '{mode}' is not one of {', '.join(CLOCK_MODES)}")
+    if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed > 0:
+        raise InvalidInput(f"speed: {speed!r} must be a number of simulated seconds per "
+                           f"wall second, > 0")

@@ -1,0 +1,337 @@
+"""The emulated ProActive server's operations, one method per thing a client can ask.
+
+Only the driver thread calls these. Each checks the session, the caller's rights and the
+input, then asks the model; it returns JSON-ready data, so the HTTP layer only formats.
+Methods named in CHANGES alter state: the driver journals them (see journal.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from psa_sim.catalog import BUNDLED_BUCKET, ServiceIndex, bundled_catalog_dir
+from psa_sim.engine.cluster import NodeSourceConfig
+from psa_sim.engine.simulation import Simulation
+from psa_sim.errors import Forbidden, InvalidInput, NotFound
+from psa_sim.model.states import RUNNING
+from psa_sim.platform import views
+from psa_sim.platform.auth import Sessions, User, load_users
+from psa_sim.platform.catalog_store import CatalogStore
+
+# The operations that change state, journaled by the driver before they are answered.
+CHANGES = frozenset({
+    "open_session", "logout", "create_instance", "instance_action", "update_instance",
+    "clean_instance", "create_bucket", "add_object", "add_revision", "delete_object",
+    "kill_job", "add_node_token", "remove_node_token", "advance", "crash_container",
+    "fail_node", "repair_node",
+})
+
+CATALOG_OWNER = "admin"
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    """What a server is made of; stored with its journal so a restart rebuilds the same."""
+
+    seed: int = 0
+    nodes: int = 4
+    catalog: str | None = None          # folder of workflow XML; None: the bundled one
+    users: str | None = None            # YAML users file; None: the demo admin
+    public_base: str = "http://127.0.0.1:8080"
+    health_period: float = 60.0
+    port_range: tuple[int, int] = (9000, 9999)
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"seed": self.seed, "nodes": self.nodes, "catalog": self.catalog,
+                "users": self.users, "public_base": self.public_base,
+                "health_period": self.health_period, "port_range": list(self.port_range)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> PlatformConfig:
+        return cls(seed=data["seed"], nodes=data["nodes"], catalog=data["catalog"],
+                   users=data["users"], public_base=data["public_base"],
+                   health_period=data["health_period"],
+                   port_range=tuple(data["port_range"]))
+
+
+def _description(description) -> tuple[str | None, str, dict]:
+    """Parse a ServiceDescription, naming the offending field when it is wrong."""
+    if not isinstance(description, dict):
+        raise InvalidInput("body: a ServiceDescription object "
+                           "{bucket_name, workflow_name, variables} is required")
+    name = description.get("workflow_name")
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput(f"workflow_name: {name!r} is not a workflow name")
+    bucket = description.get("bucket_name")
+    if bucket is not None and not isinstance(bucket, str):
+        raise InvalidInput(f"bucket_name: {bucket!r} is not a bucket name")
+    variables = description.get("variables") or {}
+    if not isinstance(variables, dict):
+        raise InvalidInput(f"variables: {variables!r} is not a map of names to values")
+    for key, value in variables.items():
+        if isinstance(value, (dict, list)):
+            raise InvalidInput(f"variables.{key}: {value!r} is not a string")
+    return bucket or None, name, variables
+
+
+class Platform:
+    def __init__(self, config: PlatformConfig, users: dict[str, User] | None = None) -> None:
+        self.config = config
+        self.users = users if users is not None else load_users(config.users)
+        self.sessions = Sessions(self.users)
+        self.index = ServiceIndex()
+        self.sim = Simulation(
+            self.index, seed=config.seed,
+            node_sources=[NodeSourceConfig("LocalNodes", config.nodes)],
+            port_range=config.port_range, health_period=config.health_period,
+            public_base=config.public_base)
+        self.catalog = CatalogStore(self.index)
+        catalog_dir = Path(config.catalog) if config.catalog else bundled_catalog_dir()
+        self.catalog.preload_directory(catalog_dir, BUNDLED_BUCKET, CATALOG_OWNER,
+                                       self.sim.now_ms())
+        # Set by the driver before each call: the wall clock for session idleness (None
+        # while replaying the journal), and what to journal instead of the call itself.
+        self.wall_now: float | None = None
+        self.journal_as: tuple[str, dict] | None = None
+
+    # --- sessions ------------------------------------------------------------------
+    def _user(self, session_id: str | None) -> User:
+        return self.sessions.user(session_id, self.wall_now)
+
+    def require_admin(self, session_id: str | None) -> User:
+        user = self._user(session_id)
+        if not user.admin:
+            raise Forbidden(f"user '{user.name}' is not an administrator")
+        return user
+
+    def login(self, username: str, password: str, session_id: str) -> str:
+        user = self.sessions.check_password(username, password)
+        self.open_session(session_id, user.name)
+        # The journal keeps the session it opened, never the password.
+        self.journal_as = ("open_session", {"session_id": session_id, "username": user.name})
+        return session_id
+
+    def open_session(self, session_id: str, username: str) -> str:
+        self.sessions.open(session_id, username, self.wall_now)
+        return session_id
+
+    def logout(self, session_id: str | None) -> None:
+        self.sessions.close(session_id)
+
+    def connected(self, session_id: str | None) -> bool:
+        if self.wall_now is None:
+            return False
+        return self.sessions.is_valid(session_id, self.wall_now)
+
+    # --- service instances ---------------------------------------------------------
+    def _owned(self, session_id, instance_id):
+        user = self._user(session_id)
+        instance = self.sim.instance(_int("instance_id", instance_id))
+        if not user.admin and instance.user_name != user.name:
+            raise Forbidden(f"instance_id: instance {instance_id} belongs to another user")
+        return user, instance
+
+    def list_instances(self, session_id: str | None, active: bool = False) -> list[dict]:
+        user = self._user(session_id)
+        instances = self.sim.store.active() if active else list(self.sim.store)
+        return [i.to_data() for i in instances if user.admin or i.user_name == user.name]
+
+    def get_instance(self, session_id: str | None, instance_id: int) -> dict:
+        return self._owned(session_id, instance_id)[1].to_data()
+
+    def create_instance(self, session_id: str | None, description) -> dict:
+        user = self._user(session_id)
+        bucket, name, variables = _description(description)
+        instance = self.sim.submit_activation(name, variables, bucket=bucket, user=user.name)
+        return instance.to_data()
+
+    def instance_action(self, session_id: str | None, instance_id: int, description) -> dict:
+        user, instance = self._owned(session_id, instance_id)
+        bucket, name, variables = _description(description)
+        self.sim.submit_action(instance.instance_id, name, variables, bucket=bucket,
+                               user=user.name)
+        return instance.to_data()
+
+    def update_instance(self, session_id: str | None, instance_id: int, data) -> dict:
+        _, instance = self._owned(session_id, instance_id)
+        if not isinstance(data, dict):
+            raise InvalidInput("body: a ServiceInstanceData object is required")
+        status = data.get("instance_status")
+        variables = data.get("variables")
+        label = data.get("label")
+        if status is not None and not isinstance(status, str):
+            raise InvalidInput(f"instance_status: {status!r} is not a state name")
+        if variables is not None and not isinstance(variables, dict):
+            raise InvalidInput(f"variables: {variables!r} is not a map of names to values")
+        if label is not None and not isinstance(label, str):
+            raise InvalidInput(f"label: {label!r} is not a string")
+        self.sim.update_instance(instance.instance_id, status=status, variables=variables,
+                                 label=label)
+        return instance.to_data()
+
+    def clean_instance(self, session_id: str | None, instance_id: int) -> None:
+        _, instance = self._owned(session_id, instance_id)
+        self.sim.clean(instance.instance_id)
+
+    def executable_actions(self, session_id: str | None, instance_id: int) -> list[dict]:
+        _, instance = self._owned(session_id, instance_id)
+        return [{"bucket_name": bucket, "workflow_name": wf.name, "from": instance.state,
+                 "to": wf.target_state(instance.state)}
+                for bucket, wf in self.sim.executable_actions(instance.instance_id)]
+
+    def proxy(self, session_id: str | None, instance_id: int, endpoint_id: str,
+              path: str = "", method: str = "GET") -> tuple[int, dict]:
+        """The endpoint proxy: no real service stands behind a simulated one, so it
+        answers for it, and says why when the instance cannot serve."""
+        _, instance = self._owned(session_id, instance_id)
+        deployment = next((d for d in instance.deployments if d.endpoint_id == endpoint_id),
+                          None)
+        if deployment is None:
+            known = ", ".join(d.endpoint_id for d in instance.deployments) or "none"
+            raise NotFound(f"endpoint_id: instance {instance_id} has no endpoint "
+                           f"'{endpoint_id}' (its endpoints: {known})")
+        if not deployment.proxyfied:
+            raise NotFound(f"endpoint_id: endpoint '{endpoint_id}' of instance "
+                           f"{instance_id} is not proxyfied (PROXYFIED=false): open "
+                           f"{deployment.url} directly")
+        if instance.instance_status != RUNNING:
+            return 503, {"httpErrorCode": 503,
+                         "errorMessage": f"instance {instance_id} is "
+                                         f"{instance.instance_status}: its endpoint "
+                                         f"'{endpoint_id}' answers only while RUNNING"}
+        return 200, {"instance_id": instance.instance_id, "endpoint_id": endpoint_id,
+                     "method": method, "target": deployment.url.rstrip("/") + "/" + path,
+                     "message": "simulated endpoint: psa-sim stands in for the service"}
+
+    # --- catalog -------------------------------------------------------------------
+    def list_buckets(self, session_id: str | None, kind: str | None = None) -> list[dict]:
+        self._user(session_id)
+        return self.catalog.list_buckets(kind)
+
+    def create_bucket(self, session_id: str | None, name: str, owner: str | None = None) -> dict:
+        user = self._user(session_id)
+        return self.catalog.create_bucket(name, owner or user.name)
+
+    def list_objects(self, session_id: str | None, bucket: str, kind: str | None = None,
+                     object_name: str | None = None) -> list[dict]:
+        self._user(session_id)
+        return self.catalog.list_objects(bucket, kind=kind, object_name=object_name)
+
+    def add_object(self, session_id: str | None, bucket: str, content: bytes,
+                   name: str | None = None, kind: str | None = None,
+                   commit_message: str | None = None, content_type: str | None = None,
+                   project_name: str | None = None, tags: str | None = None) -> dict:
+        user = self._user(session_id)
+        if not kind:
+            raise InvalidInput("kind: the kind of the object is required "
+                               "(PSA workflows use workflow/psa)")
+        return self.catalog.add_object(
+            bucket, content, name=name, kind=kind, commit_message=commit_message or "",
+            content_type=content_type or "application/xml", project_name=project_name,
+            tags=tags, username=user.name, now_ms=self.sim.now_ms())
+
+    def add_revision(self, session_id: str | None, bucket: str, name: str, content: bytes,
+                     commit_message: str | None = None, content_type: str | None = None,
+                     project_name: str | None = None, tags: str | None = None) -> dict:
+        user = self._user(session_id)
+        return self.catalog.add_revision(
+            bucket, name, content, commit_message=commit_message or "",
+            content_type=content_type or "application/xml", project_name=project_name,
+            tags=tags, username=user.name, now_ms=self.sim.now_ms())
+
+    def get_object(self, session_id: str | None, bucket: str, name: str) -> dict:
+        self._user(session_id)
+        return self.catalog.get_metadata(bucket, name)
+
+    def get_raw(self, session_id: str | None, bucket: str, name: str) -> tuple[bytes, str]:
+        self._user(session_id)
+        return self.catalog.get_raw(bucket, name)
+
+    def delete_object(self, session_id: str | None, bucket: str, name: str) -> dict:
+        self._user(session_id)
+        return self.catalog.delete_object(bucket, name)
+
+    # --- scheduler -----------------------------------------------------------------
+    def _job(self, session_id, job_id):
+        user = self._user(session_id)
+        job = self.sim.job(_int("job_id", job_id))
+        if not user.admin and job.owner != user.name:
+            raise Forbidden(f"job_id: job {job_id} belongs to another user")
+        return job
+
+    def get_job(self, session_id: str | None, job_id: int) -> dict:
+        return views.job_state(self._job(session_id, job_id), self.sim)
+
+    def get_job_result(self, session_id: str | None, job_id: int) -> dict:
+        return views.job_result(self._job(session_id, job_id), self.sim)
+
+    def job_log(self, session_id: str | None, job_id: int) -> str:
+        return views.job_log(self._job(session_id, job_id), self.sim)
+
+    def kill_job(self, session_id: str | None, job_id: int) -> bool:
+        job = self._job(session_id, job_id)
+        self.sim.kill_job(job.job_id)
+        return True
+
+    # --- resource manager ----------------------------------------------------------
+    def rm_hosts(self) -> list[str]:
+        return self.sim.cluster.hosts()
+
+    def rm_node_sources(self) -> list[str]:
+        return list(self.sim.cluster.sources)
+
+    def rm_tokens(self) -> list[str]:
+        return self.sim.cluster.tokens()
+
+    def add_node_token(self, session_id: str | None, node_url: str, token: str) -> None:
+        self.require_admin(session_id)
+        self.sim.add_node_token(node_url or "", token or "")
+
+    def remove_node_token(self, session_id: str | None, node_url: str, token: str) -> None:
+        self.require_admin(session_id)
+        self.sim.remove_node_token(node_url or "", token or "")
+
+    # --- the simulator's own operations (/sim-api) ---------------------------------
+    def advance(self, session_id: str | None, seconds: float) -> dict:
+        self.require_admin(session_id)
+        seconds = _seconds("seconds", seconds)
+        self.sim.run(until=self.sim.now + seconds)
+        return views.clock(self.sim)
+
+    def crash_container(self, session_id: str | None, instance_id: int) -> dict:
+        self.require_admin(session_id)
+        return self.sim.crash_container(_int("instance_id", instance_id)).to_data()
+
+    def fail_node(self, session_id: str | None, node: str,
+                  repair_after: float | None = None) -> dict:
+        self.require_admin(session_id)
+        if repair_after is not None:
+            repair_after = _seconds("repair_after", repair_after)
+        return views.node(self.sim.fail_node(str(node), repair_after))
+
+    def repair_node(self, session_id: str | None, node: str) -> dict:
+        self.require_admin(session_id)
+        return views.node(self.sim.repair_node(str(node)))
+
+    def metrics(self, session_id: str | None) -> dict:
+        self.require_admin(session_id)
+        return views.metrics(self.sim)
+
+
+def _int(field: str, value) -> int:
+    if isinstance(value, bool):
+        raise InvalidInput(f"{field}: {value!r} is not an integer")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{field}: {value!r} is not an integer") from None
+
+
+def _seconds(field: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidInput(f"{field}: {value!r} is not a number of seconds")
+    if not 0 <= value < float("inf"):
+        raise InvalidInput(f"{field}: {value!r} must be a finite number >= 0")
+    return float(value)

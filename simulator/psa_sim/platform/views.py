@@ -1,0 +1,104 @@
+"""JSON shapes of the scheduler and resource manager REST answers, and the admin views."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from psa_sim.engine.jobs import Job, JobStatus
+
+
+def _ms(sim, seconds: float | None) -> int:
+    """Epoch milliseconds of a simulated time; -1 for "not yet", as the scheduler says."""
+    return -1 if seconds is None else sim.epoch_ms + int(round(seconds * 1000))
+
+
+def _task_status(job: Job) -> str:
+    if job.status is JobStatus.PENDING:
+        return "PENDING"
+    if job.status is JobStatus.RUNNING:
+        return "RUNNING"
+    return {"FINISHED": "FINISHED", "FAILED": "FAULTY", "KILLED": "ABORTED",
+            "IN_ERROR": "IN_ERROR"}[job.status.value]
+
+
+def job_info(job: Job, sim) -> dict:
+    done = job.status.is_final
+    tasks = len(job.workflow.tasks) or 1
+    return {
+        "jobId": {"id": job.job_id, "readableName": job.name},
+        "owner": job.owner,
+        "status": job.status.value,
+        "submittedTime": _ms(sim, job.submitted_at),
+        "startTime": _ms(sim, job.started_at),
+        "finishedTime": _ms(sim, job.finished_at),
+        "totalNumberOfTasks": tasks,
+        "numberOfPendingTasks": tasks if job.status is JobStatus.PENDING else 0,
+        "numberOfRunningTasks": 1 if job.status is JobStatus.RUNNING else 0,
+        "numberOfFinishedTasks": tasks if done else 0,
+    }
+
+
+def job_state(job: Job, sim) -> dict:
+    info = job_info(job, sim)
+    return {
+        "id": job.job_id,
+        "name": job.name,
+        "owner": job.owner,
+        "projectName": job.workflow.project_name,
+        "priority": "NORMAL",
+        "jobInfo": info,
+        "tasks": {task.name: {"name": task.name,
+                              "taskInfo": {"taskStatus": _task_status(job)}}
+                  for task in job.workflow.tasks},
+        "genericInformation": dict(job.workflow.generic_info),
+        "variables": dict(job.variables),
+    }
+
+
+def job_result(job: Job, sim) -> dict:
+    """Propagated variables: what the job ran with, plus what its scripts set."""
+    propagated = {**job.variables, **job.result}
+    tasks = [t.name for t in job.workflow.tasks] or [job.name]
+    return {
+        "id": job.job_id,
+        "jobInfo": job_info(job, sim),
+        "allResults": {name: {"propagatedVariables": propagated} for name in tasks},
+    }
+
+
+def job_log(job: Job, sim) -> str:
+    lines = []
+    for seconds, message in job.log:
+        stamp = datetime.fromtimestamp(_ms(sim, seconds) / 1000, tz=timezone.utc)
+        lines.append(f"[{stamp.isoformat(timespec='milliseconds')}] job {job.job_id} "
+                     f"({job.name}): {message}")
+    return "\n".join(lines) + "\n"
+
+
+def clock(sim) -> dict:
+    return {"simulated_seconds": sim.now, "now_ms": sim.now_ms()}
+
+
+def node(node) -> dict:
+    return {**node.to_data(), "up": node.up, "tokens": list(node.tokens),
+            "busy": node.job is not None}
+
+
+def metrics(sim) -> dict:
+    by_status: dict[str, int] = {}
+    for instance in sim.store:
+        by_status[instance.instance_status] = by_status.get(instance.instance_status, 0) + 1
+    jobs: dict[str, int] = {}
+    for job in sim.scheduler.jobs.values():
+        jobs[job.status.value] = jobs.get(job.status.value, 0) + 1
+    return {
+        "simulated_seconds": sim.now,
+        "instances": dict(sorted(by_status.items())),
+        "jobs": dict(sorted(jobs.items())),
+        "queued_jobs": sim.scheduler.queued(),
+        "nodes": [node(n) for n in sim.cluster.nodes],
+        "tokens": sim.cluster.tokens(),
+        "events_scheduled": sim.counters.events,
+        "health_checks": sim.counters.health_checks,
+        "leaks": sim.leaks(),
+    }
