@@ -1,0 +1,171 @@
+"""The server core without HTTP: the driver thread, clocks, journal and restarts."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from psa_sim.errors import Forbidden, InvalidInput, Unauthorized
+from psa_sim.platform.driver import SimDriver
+
+MONGO = {"workflow_name": "MongoDB", "variables": {"USER": "u", "PASSWORD": "p"}}
+
+
+@pytest.fixture
+def users_file(tmp_path):
+    path = tmp_path / "users.yaml"
+    path.write_text("- {name: root, password: r00t, admin: true}\n"
+                    "- {name: alice, password: a}\n- {name: bob, password: b}\n")
+    return str(path)
+
+
+def start(**options) -> SimDriver:
+    driver = SimDriver.from_options(**options)
+    driver.start()
+    return driver
+
+
+def test_instant_clock_runs_an_activation_to_running_and_stops(tmp_path):
+    driver = start(db=str(tmp_path / "s.db"))
+    try:
+        sid = driver.call_sync("login", username="admin", password="admin")
+        created = driver.call_sync("create_instance", session_id=sid, description=MONGO)
+        assert created["instance_status"] == "VOID -> RUNNING"
+        instance = driver.call_sync("get_instance", session_id=sid, instance_id=1)
+        assert instance["instance_status"] == "RUNNING"
+        first = driver.call_sync("clock", session_id=sid)["simulated_seconds"]
+        time.sleep(0.2)
+        assert driver.call_sync("clock", session_id=sid)["simulated_seconds"] == first
+    finally:
+        driver.stop()
+
+
+def test_restart_restores_state_and_resumes_a_transition_in_flight(tmp_path):
+    db = str(tmp_path / "s.db")
+    driver = start(db=db, clock="manual")
+    sid = driver.call_sync("login", username="admin", password="admin")
+    driver.call_sync("create_instance", session_id=sid, description=MONGO)
+    driver.call_sync("advance", session_id=sid, seconds=3600)
+    driver.call_sync("instance_action", session_id=sid, instance_id=1,
+                     description={"workflow_name": "Pause_MongoDB"})
+    before = driver.call_sync("get_instance", session_id=sid, instance_id=1)
+    assert before["instance_status"] == "RUNNING -> PAUSED"
+    driver.stop()
+
+    again = start(db=db, clock="manual")
+    try:
+        # The session, the instance in flight and the clock are back.
+        after = again.call_sync("get_instance", session_id=sid, instance_id=1)
+        assert after == before
+        assert again.call_sync("clock", session_id=sid)["simulated_seconds"] == 3600
+        again.call_sync("advance", session_id=sid, seconds=120)
+        paused = again.call_sync("get_instance", session_id=sid, instance_id=1)
+        assert paused["instance_status"] == "PAUSED"
+    finally:
+        again.stop()
+
+
+def test_a_refused_request_changes_nothing_and_is_not_journaled(tmp_path):
+    db = str(tmp_path / "s.db")
+    driver = start(db=db)
+    sid = driver.call_sync("login", username="admin", password="admin")
+    with pytest.raises(InvalidInput, match="SERVICE_PORT"):
+        driver.call_sync("create_instance", session_id=sid,
+                         description={"workflow_name": "MongoDB",
+                                      "variables": {"SERVICE_PORT": "x"}})
+    assert driver.call_sync("list_instances", session_id=sid) == []
+    driver.stop()
+    names = [name for _, name, _ in driver.journal.changes()]
+    assert names == ["open_session"]
+
+
+def test_the_journal_never_holds_a_password(tmp_path):
+    db = tmp_path / "s.db"
+    driver = start(db=str(db))
+    driver.call_sync("login", username="admin", password="admin")
+    driver.stop()
+    assert b'"password"' not in db.read_bytes()
+    assert all("password" not in args for _, _, args in driver.journal.changes())
+
+
+def test_sessions_and_ownership(users_file):
+    driver = start(users=users_file)
+    try:
+        with pytest.raises(Unauthorized, match="bad username or password"):
+            driver.call_sync("login", username="alice", password="wrong")
+        alice = driver.call_sync("login", username="alice", password="a")
+        bob = driver.call_sync("login", username="bob", password="b")
+        root = driver.call_sync("login", username="root", password="r00t")
+        driver.call_sync("create_instance", session_id=alice, description=MONGO)
+        with pytest.raises(Forbidden, match="belongs to another user"):
+            driver.call_sync("get_instance", session_id=bob, instance_id=1)
+        assert driver.call_sync("list_instances", session_id=bob) == []
+        assert len(driver.call_sync("list_instances", session_id=root)) == 1
+        with pytest.raises(Forbidden, match="not an administrator"):
+            driver.call_sync("advance", session_id=alice, seconds=1)
+        with pytest.raises(Unauthorized):
+            driver.call_sync("list_instances", session_id=None)
+        driver.call_sync("logout", session_id=alice)
+        assert driver.call_sync("connected", session_id=alice) is False
+        assert driver.call_sync("connected", session_id=bob) is True
+    finally:
+        driver.stop()
+
+
+def test_idle_sessions_expire(tmp_path):
+    driver = start()
+    try:
+        sid = driver.call_sync("login", username="admin", password="admin")
+        driver.platform.sessions.idle_timeout = 0.05
+        time.sleep(0.1)
+        with pytest.raises(Unauthorized, match="expired"):
+            driver.call_sync("list_instances", session_id=sid)
+    finally:
+        driver.stop()
+
+
+def test_realtime_clock_moves_at_its_speed():
+    driver = start(clock="realtime", speed=600)
+    try:
+        sid = driver.call_sync("login", username="admin", password="admin")
+        driver.call_sync("create_instance", session_id=sid, description=MONGO)
+        time.sleep(0.5)
+        seconds = driver.call_sync("clock", session_id=sid)["simulated_seconds"]
+        assert 200 <= seconds <= 600
+        assert driver.call_sync("get_instance", session_id=sid,
+                                instance_id=1)["instance_status"] == "RUNNING"
+    finally:
+        driver.stop()
+
+
+def test_reset_and_clock_changes(tmp_path):
+    db = str(tmp_path / "s.db")
+    driver = start(db=db)
+    sid = driver.call_sync("login", username="admin", password="admin")
+    driver.call_sync("create_instance", session_id=sid, description=MONGO)
+    driver.call_sync("reset", session_id=sid)
+    assert driver.call_sync("list_instances", session_id=sid) == []  # the session survives
+    with pytest.raises(InvalidInput, match="'warp' is not one of"):
+        driver.call_sync("set_clock", session_id=sid, mode="warp")
+    assert driver.call_sync("set_clock", session_id=sid, mode="manual")["mode"] == "manual"
+    driver.stop()
+    again = start(db=db)
+    try:
+        assert again.call_sync("list_instances", session_id=sid) == []
+    finally:
+        again.stop()
+
+
+def test_same_seed_and_requests_give_the_same_ids_and_outcomes():
+    outcomes = []
+    for _ in range(2):
+        driver = start(seed=11)
+        sid = driver.call_sync("login", username="admin", password="admin")
+        for _ in range(3):
+            driver.call_sync("create_instance", session_id=sid, description=MONGO)
+        data = driver.call_sync("list_instances", session_id=sid)
+        outcomes.append([(i["instance_id"], i["instance_status"], i["deployments"][0]["endpoint"]["url"],
+                          i["job_submissions"][0]["job_id"]) for i in data])
+        driver.stop()
+    assert outcomes[0] == outcomes[1]
