@@ -27,7 +27,8 @@ CHANGES = frozenset({
     "fail_node", "repair_node",
 })
 
-CATALOG_OWNER = "admin"
+# The owner the real catalog gives buckets by default, and so to the preloaded one.
+CATALOG_OWNER = "GROUP:public-objects"
 
 
 @dataclass(frozen=True)
@@ -211,8 +212,8 @@ class Platform:
         return self.catalog.list_buckets(kind)
 
     def create_bucket(self, session_id: str | None, name: str, owner: str | None = None) -> dict:
-        user = self._user(session_id)
-        return self.catalog.create_bucket(name, owner or user.name)
+        self._user(session_id)
+        return self.catalog.create_bucket(name, owner or CATALOG_OWNER)
 
     def list_objects(self, session_id: str | None, bucket: str, kind: str | None = None,
                      object_name: str | None = None) -> list[dict]:
