@@ -34,8 +34,9 @@ def resolve_references(value: str, variables: Mapping[str, str], job_id: int | N
 
 def resolve_all(variables: Mapping[str, str], job_id: int | None = None) -> dict[str, str]:
     """Every variable with its references resolved against the whole mapping."""
+    # Most values hold no reference: skip the call for them (this runs per submission).
     return {
-        name: _resolve(value, variables, job_id, visiting=(name,))
+        name: _resolve(value, variables, job_id, visiting=(name,)) if "$" in value else value
         for name, value in variables.items()
     }
 
