@@ -130,3 +130,17 @@ def test_dynamic_node_source_provisions_after_its_delay(make_sim):
     assert [i.instance_status for i in instances].count(RUNNING) == 3
     assert len(sim.cluster.nodes) == 3                        # never beyond max_nodes
     assert instances[3].instance_status == "VOID -> RUNNING"
+
+
+def test_instances_sharing_a_name_each_keep_their_own_token(make_sim):
+    sim = make_sim(nodes=3)
+    first = sim.submit_activation("MongoDB", {"INSTANCE_NAME": "db"})
+    second = sim.submit_activation("MongoDB", {"INSTANCE_NAME": "db"})
+    sim.run(until=41)
+    second_node = sim.cluster.node(second.deployments[0].node["name"])
+    sim.kill(first.instance_id)
+    assert second.instance_status == RUNNING
+    assert list(second_node.tokens) == ["PSA_db"]
+    sim.fail_node(second_node.name)
+    assert second.instance_status == ERROR and sim.cluster.tokens() == []
+    assert sim.leaks() == []

@@ -89,3 +89,34 @@ def test_node_tokens_added_and_removed_by_url(make_sim):
         sim.remove_node_token(node.url, "reserved")
     with pytest.raises(NotFound, match="nodeurl"):
         sim.add_node_token("pnp://nowhere:1/x", "t")
+
+
+def test_a_long_idle_advance_jumps_over_the_healthy_checks_and_counts_them(make_sim):
+    sim = make_sim(nodes=3)
+    instances = [sim.submit_activation("MongoDB") for _ in range(3)]
+    sim.run(until=60)                       # running since 40, checked once at 60
+    checks, events = sim.counters.health_checks, sim.counters.events
+    ten_years = 10 * 365 * 86400
+    sim.run(until=ten_years)
+    assert sim.now == ten_years
+    ticks = ten_years // 60 - 1             # every minute from 120 to ten_years
+    assert sim.counters.health_checks - checks == 3 * ticks
+    assert sim.counters.events - events < 100   # not one event per tick
+    # Time still works afterwards: the next action and the next check happen.
+    sim.submit_action(instances[0].instance_id, "Finish_MongoDB")
+    sim.run(until=ten_years + 120)
+    assert instances[0].instance_status == "FINISHED" and sim.leaks() == []
+    assert len(sim.cluster.tokens()) == 2
+
+
+def test_a_skip_stops_short_of_the_next_real_event(make_sim):
+    sim = make_sim(nodes=2)
+    first = sim.submit_activation("MongoDB")
+    sim.run(until=100)
+    sim.fail_node(sim.cluster.nodes[1].name, repair_after=5000)   # a repair to come
+    sim.run(until=10_000)
+    assert sim.cluster.nodes[1].up
+    second = sim.submit_activation("MongoDB")
+    sim.run(until=10_100)
+    assert second.deployments[0].node["name"] == sim.cluster.nodes[1].name
+    assert first.instance_status == "RUNNING"

@@ -139,9 +139,16 @@ class Cluster:
         self.free_plain.pop(node, None)
         self.token_nodes.setdefault(token, {})[node] = None
 
-    def remove_token(self, token: str, now: float) -> list[Node]:
-        """Remove `token` from every node holding it; returns the nodes freed of it."""
-        nodes = list(self.token_nodes.pop(token, {}))
+    def remove_token(self, token: str, now: float, only: Node | None = None) -> list[Node]:
+        """Remove `token` from `only` that node, or from every node holding it; returns
+        the nodes it was taken from."""
+        holders = self.token_nodes.get(token, {})
+        nodes = [only] if only is not None and only in holders else \
+            ([] if only is not None else list(holders))
+        for node in nodes:
+            del holders[node]
+        if not holders:
+            self.token_nodes.pop(token, None)
         for node in nodes:
             node.tokens.pop(token, None)
             if not node.tokens:

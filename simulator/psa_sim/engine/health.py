@@ -27,6 +27,8 @@ class HealthLoops:
         self._check = check
         self.members: dict[int, object] = {}
         self._ticking = False
+        self._next_tick = 0.0
+        self._generation = 0   # a skip makes the timer already scheduled stale
 
     def __len__(self) -> int:
         return len(self.members)
@@ -35,7 +37,7 @@ class HealthLoops:
         self.members[instance.instance_id] = instance
         if not self._ticking:
             self._ticking = True
-            call_later(self.env, self.counters, self._until_next_tick(), self._tick)
+            self._schedule(self._until_next_tick())
 
     def unregister(self, instance) -> None:
         self.members.pop(instance.instance_id, None)
@@ -45,7 +47,30 @@ class HealthLoops:
         next_tick = (math.floor(now / self.period) + 1) * self.period
         return next_tick - now
 
-    def _tick(self) -> None:
+    @property
+    def ticking(self) -> bool:
+        return self._ticking
+
+    def _schedule(self, delay: float) -> None:
+        self._next_tick = self.env.now + delay
+        call_later(self.env, self.counters, delay, self._tick, self._generation)
+
+    def skip_to(self, until: float) -> None:
+        """Jump over the ticks due up to `until`, counting the checks they stand for.
+
+        Only for when nothing else will happen meanwhile (the simulation checks that):
+        then every one of those checks would find a healthy instance and change nothing.
+        """
+        if not self._ticking or self._next_tick > until:
+            return
+        ticks = math.floor((until - self._next_tick) / self.period) + 1
+        self.counters.health_checks += ticks * len(self.members)
+        self._generation += 1
+        self._schedule(self._next_tick + ticks * self.period - self.env.now)
+
+    def _tick(self, generation: int) -> None:
+        if generation != self._generation:
+            return   # replaced by a skip
         members = self.members
         check = self._check
         # A snapshot, because a check may end other loops (a kill, a node failure).
@@ -55,7 +80,7 @@ class HealthLoops:
                 members.pop(instance.instance_id, None)
         self.counters.health_checks += len(snapshot)
         if members:
-            call_later(self.env, self.counters, self._until_next_tick(), self._tick)
+            self._schedule(self._until_next_tick())
         else:
             # Nothing loops: stop ticking so an idle simulation can run out of events.
             self._ticking = False

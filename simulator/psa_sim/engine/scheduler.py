@@ -20,18 +20,25 @@ from psa_sim.engine.timing import TimingModel
 class Counters:
     """What the run reports as work done: events scheduled and health checks made."""
 
-    __slots__ = ("events", "health_checks")
+    __slots__ = ("events", "health_checks", "pending")
 
     def __init__(self) -> None:
         self.events = 0
         self.health_checks = 0
+        self.pending = 0   # timers scheduled and not fired yet
 
 
 def call_later(env: simpy.Environment, counters: Counters, delay: float, fn, *args):
     """Run fn(*args) `delay` simulated seconds from now; returns the timer event."""
     counters.events += 1
+    counters.pending += 1
     timer = env.timeout(delay)
-    timer.callbacks.append(lambda _event: fn(*args))
+
+    def fire(_event) -> None:
+        counters.pending -= 1
+        fn(*args)
+
+    timer.callbacks.append(fire)
     return timer
 
 
@@ -47,6 +54,7 @@ class Scheduler:
         self.pending_token: dict[str, deque[Job]] = {}
         self._next_id = 1
         self.running_tasks = 0    # tasks holding a node now: work the clock must run
+        self.provisioning_nodes = 0
         self.observer = None  # set by the simulation: job_started(job, wait)
 
     def new_job_id(self) -> int:
@@ -79,16 +87,15 @@ class Scheduler:
         if source is None:
             return
         source.provisioning += 1
+        self.provisioning_nodes += 1
         call_later(self.env, self.counters, source.config.provisioning_delay,
                    self._node_provisioned, source)
 
     def _node_provisioned(self, source) -> None:
         source.provisioning -= 1
+        self.provisioning_nodes -= 1
         node = self.cluster.add_node(source, self.env.now)
         self.node_free(node)
-
-    def provisioning(self) -> int:
-        return sum(source.provisioning for source in self.cluster.sources.values())
 
     def queued(self) -> int:
         return len(self.pending_plain) + sum(len(q) for q in self.pending_token.values())

@@ -80,7 +80,9 @@ class Simulation:
         self.store = InstanceStore()
         self.container_crash_per_hour = container_crash_per_hour
         self.action_failure_probability = action_failure_probability
-        self._token_owner: dict[str, ServiceInstance] = {}
+        # (node name, token) → the instance whose activation put it there. Two instances
+        # may share an INSTANCE_NAME, hence a token: each owns it on its own node only.
+        self._token_owner: dict[tuple[str, str], ServiceInstance] = {}
         self._settle_waiters: dict[int, list] = {}
         self._facts = FactsCache()
         # Looping instances their loop must act on (FINISHED, crashed), and node repairs
@@ -100,12 +102,21 @@ class Simulation:
         """Advance simulated time to `until`, events due at `until` included (or, with
         no `until`, until nothing is left to happen)."""
         env = self.env
+        health = self.health
         with gc_paused():
             if until is None:
                 env.run()
                 return
-            if until > env.now:
-                env.run(until=until)
+            # A period at a time, so that once only the checks of healthy instances are
+            # left (the loops' timer is the one pending), time jumps to `until`: an
+            # advance of a year must not step through half a million idle ticks.
+            while env.now < until:
+                if (self.counters.pending == 1 and health.ticking
+                        and not self.has_work()):
+                    health.skip_to(until)
+                    env.run(until=until)   # nothing left to happen before it
+                    break
+                env.run(until=min(until, env.now + health.period))
             while env.peek() <= until:   # SimPy stops short of events due exactly then
                 env.step()
 
@@ -121,7 +132,7 @@ class Simulation:
         is being provisioned or repaired, or a loop must act on its instance. Periodic
         checks of healthy instances change nothing, so they do not count."""
         return bool(self.scheduler.running_tasks or self._attention or self._pending_repairs
-                    or self.scheduler.provisioning())
+                    or self.scheduler.provisioning_nodes)
 
     def run_until_idle(self, max_events: int = 10_000_000) -> int:
         """Run events while there is work (the instant clock); returns events processed."""
@@ -377,7 +388,7 @@ class Simulation:
         token = "PSA_" + name
         self.cluster.add_token(node, token, self.env.now)
         runtime.token = token
-        self._token_owner[token] = instance
+        self._token_owner[(node.name, token)] = instance
         runtime.activation_job = job
         instance.channel["RUNNING_STATE"] = 1
         instance.channel["INSTANCE_NAME"] = name
@@ -506,7 +517,7 @@ class Simulation:
         if job is not None:
             self._fail_job(job, cause)
         for token in list(node.tokens):
-            owner = self._token_owner.get(token)
+            owner = self._token_owner.get((node.name, token))
             if owner is not None:
                 self._to_error(owner, cause)
         if repair_after is not None:
@@ -618,10 +629,7 @@ class Simulation:
         node = self._node_by_url(node_url)
         if token not in node.tokens:
             raise NotFound(f"token: node {node.name} does not hold token '{token}'")
-        holders = [n for n in self.cluster.token_nodes.get(token, ()) if n is not node]
-        self.cluster.remove_token(token, self.env.now)
-        for other in holders:   # remove_token takes it off every node: put the others back
-            self.cluster.add_token(other, token, self.env.now)
+        self.cluster.remove_token(token, self.env.now, only=node)
         self.scheduler.node_free(node)
         return node
 
@@ -644,11 +652,12 @@ class Simulation:
         if token is None:
             return
         runtime.token = None
-        self._token_owner.pop(token, None)
-        freed = self.cluster.remove_token(token, self.env.now)
-        self.scheduler.fail_waiting_for(token, f"node token {token} was removed")
-        for node in freed:
-            self.scheduler.node_free(node)
+        node = runtime.node
+        self._token_owner.pop((node.name, token), None)
+        self.cluster.remove_token(token, self.env.now, only=node)
+        if not self.cluster.holds(token):
+            self.scheduler.fail_waiting_for(token, f"node token {token} was removed")
+        self.scheduler.node_free(node)
 
     # --- accounting ----------------------------------------------------------------
     def leaks(self) -> list[str]:
@@ -658,7 +667,7 @@ class Simulation:
         past that, and for ERROR or KILLED instances, anything held is a leak.
         """
         problems = []
-        for token, owner in self._token_owner.items():
+        for (_, token), owner in self._token_owner.items():
             loop = owner.runtime.activation_job
             loop_over = loop is None or loop.status.is_final
             if owner.state in ENDED_OR_ERROR and not owner.is_transitioning and loop_over:
