@@ -43,7 +43,7 @@ class SimDriver:
         self.users = load_users(config.users)
         self.mode = clock
         self.speed = float(speed)
-        self._queue: queue.Queue = queue.Queue()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._running = False
         self.platform = self._restore()
@@ -111,16 +111,32 @@ class SimDriver:
         return {"clock": self.mode, "seed": self.config.seed,
                 "users_file": self.config.users, "demo_user": demo}
 
-    async def call(self, method: str, **kwargs):
-        """Run a platform method on the simulation thread; await its result."""
-        future: concurrent.futures.Future = concurrent.futures.Future()
-        self._queue.put((method, kwargs, future))
-        return await asyncio.wrap_future(future)
+    async def call(self, method: str, /, **kwargs):
+        """Run a platform method on the simulation thread; await its result.
 
-    def call_sync(self, method: str, **kwargs):
+        The answer comes back through the event loop's own thread-safe callback: one
+        hop, cheaper than wrapping a concurrent future (this is every request's path).
+        """
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+
+        def reply(ok: bool, value) -> None:
+            loop.call_soon_threadsafe(_settle, future, ok, value)
+
+        self._queue.put((method, kwargs, reply))
+        return await future
+
+    def call_sync(self, method: str, /, **kwargs):
         """The same, for callers that are not on an event loop (tests, tools)."""
         future: concurrent.futures.Future = concurrent.futures.Future()
-        self._queue.put((method, kwargs, future))
+
+        def reply(ok: bool, value) -> None:
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+        self._queue.put((method, kwargs, reply))
         return future.result()
 
     def _loop(self) -> None:
@@ -140,18 +156,16 @@ class SimDriver:
                 self._checkpoint()
                 last_checkpoint = now
 
-    def _serve(self, method: str, kwargs: dict, future) -> None:
-        if not future.set_running_or_notify_cancel():
-            return
+    def _serve(self, method: str, kwargs: dict, reply) -> None:
         try:
             if method in _DRIVER_METHODS:
                 result = getattr(self, "_" + method)(**kwargs)
             else:
                 result = self._apply(method, kwargs)
-        except BaseException as exc:  # the caller gets it, the thread goes on
-            future.set_exception(exc)
+        except Exception as exc:  # the caller gets it, the thread goes on
+            reply(False, exc)
         else:
-            future.set_result(result)
+            reply(True, result)
 
     def _apply(self, method: str, kwargs: dict):
         platform = self.platform
@@ -232,6 +246,15 @@ class SimDriver:
             self.journal.append(0.0, "open_session", {"session_id": sid, "username": username})
         self._anchor()
         return self._clock_info()
+
+
+def _settle(future: asyncio.Future, ok: bool, value) -> None:
+    if future.cancelled():   # the client went away
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
 
 
 def _check_clock(mode: str, speed) -> None:

@@ -330,9 +330,14 @@ def _int(field: str, value) -> int:
         raise InvalidInput(f"{field}: {value!r} is not an integer") from None
 
 
+# A century: beyond it epoch-millisecond fields stop meaning anything to a client.
+MAX_SECONDS = 100 * 365 * 86400
+
+
 def _seconds(field: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidInput(f"{field}: {value!r} is not a number of seconds")
-    if not 0 <= value < float("inf"):
-        raise InvalidInput(f"{field}: {value!r} must be a finite number >= 0")
+    if not 0 <= value <= MAX_SECONDS:
+        raise InvalidInput(f"{field}: {value!r} must be within 0..{MAX_SECONDS} "
+                           f"(a century)")
     return float(value)
