@@ -1,0 +1,1 @@
+"""One module per ProActive service: sessions, PSA, catalog, scheduler, RM, simulator."""

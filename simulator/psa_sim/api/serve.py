@@ -1,0 +1,118 @@
+"""`psa-sim serve`: the simulated server on one uvicorn process, one worker.
+
+The listening socket is bound first, so that `--port 0` knows its port before the
+driver is built (proxyfied URLs carry the public base). Once uvicorn accepts
+connections, two lines go to stdout, flushed, for tests and CI to wait on:
+
+    psa-sim serving on http://127.0.0.1:8080
+    demo user: admin / admin (no --users file given)
+
+Ctrl-C and SIGTERM stop the server gracefully, then the driver (which saves the clock).
+"""
+
+from __future__ import annotations
+
+import gc
+import signal
+import socket
+import sys
+
+import uvicorn
+
+from psa_sim.api.app import create_app
+from psa_sim.platform.driver import SimDriver
+
+EXIT_FAILED = 1
+# Allocations of container objects between two young-generation collections.
+GC_THRESHOLD = 500_000
+
+
+def serve(args) -> int:
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        print(f"psa-sim serve: error: cannot listen on {args.host}:{args.port}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    base = _url(args.host, sock.getsockname()[1])
+    try:
+        driver = SimDriver.from_options(
+            db=args.db, clock=args.clock, speed=args.speed, seed=args.seed,
+            nodes=args.nodes, catalog=args.catalog, users=args.users, public_base=base)
+    except BaseException:
+        sock.close()
+        raise
+    _tune_gc()
+    ready = [f"psa-sim serving on {base}", _users_line(driver.base_info())]
+    config = uvicorn.Config(create_app(driver), log_level="warning", access_log=False,
+                            lifespan="off", workers=1, timeout_graceful_shutdown=5)
+    server = _Server(config, ready)
+    # uvicorn re-raises the signal that stopped it once it has shut down gracefully:
+    # make SIGTERM's re-raise harmless so the driver is stopped below, not killed (and
+    # one that comes before uvicorn listens for it stops the server as it starts).
+    previous = signal.signal(signal.SIGTERM, server.stop_soon)
+    try:
+        driver.start()
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        driver.stop()
+        signal.signal(signal.SIGTERM, previous)
+        sock.close()
+    return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's Server, printing the ready lines once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, ready_lines: list[str]) -> None:
+        super().__init__(config)
+        self.ready_lines = ready_lines
+
+    def stop_soon(self, signum=None, frame=None) -> None:
+        self.should_exit = True
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.should_exit:
+            print("\n".join(self.ready_lines), flush=True)
+
+
+def _tune_gc() -> None:
+    """A long-lived server holding many instances: what exists at start-up (catalog,
+    replayed journal) is never garbage, and a listing of 10,000 instances builds ~10^5
+    short-lived containers. With the default thresholds each such answer triggers full
+    collections over the whole heap (x3 its time): collect rarely, and never the frozen
+    start-up state."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, 20, 100)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets that say so, and
+    # without it Nagle's algorithm holds every keep-alive answer for ~40 ms.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _users_line(info: dict) -> str:
+    demo = info.get("demo_user")
+    if demo:
+        return f"demo user: {demo[0]} / {demo[1]} (no --users file given)"
+    return f"users from {info.get('users_file')}"
