@@ -29,6 +29,9 @@ BENCHMARKS = [
      {"full": [], "quick": ["--instances", "1000", "--hours", "1"], "scale": ["--scale"]}),
     ("lifecycle_throughput", "lifecycle_throughput.py",
      {"full": [], "quick": ["--lifecycles", "2000"], "scale": []}),
+    ("server_http", "server_http.py",
+     {"full": [], "quick": ["--seconds", "1", "--warmup", "0.5", "--repeat", "1",
+                            "--instances", "1000", "--gets", "10"], "scale": []}),
 ]
 RESULTS = BENCH_DIR / "results.json"
 
