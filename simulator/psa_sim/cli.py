@@ -1,4 +1,4 @@
-"""The `psa-sim` command line: catalog, validate, serve, run."""
+"""The `psa-sim` command line: catalog, validate, serve, run, sweep."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from psa_sim.catalog import (CatalogError, describe_catalog, load_catalog,
                              render_catalog_text, validate_files)
 from psa_sim.errors import PsaError
 
-# Exit codes: 1 a check failed (bad workflow, failed threshold); 2 bad input.
+# Exit codes: 1 a check failed (bad workflow, failed threshold, in any run of a sweep);
+# 2 bad input.
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
@@ -57,7 +58,52 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--catalog", metavar="DIR",
                      help="a folder of workflow XML files (default: the bundled catalog)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument("--out", metavar="DIR",
+                     help="write a report there: summary.json, instances.csv, "
+                          "timeseries.csv, charts (PNG) and report.html")
+    run.add_argument("--quiet", "-q", action="store_true",
+                     help="no progress bar (there is none either when stderr is not a "
+                          "terminal)")
+
+    sweep = commands.add_parser(
+        "sweep", help="run a scenario over seeds and parameter values, and compare",
+        description="Run every combination of the --set values for every seed, and "
+                    "compare the headline metrics. Exit status: 0 every run passed its "
+                    "thresholds; 1 some run failed one; 2 bad input (a --set key or value, "
+                    "a seed range).")
+    sweep.add_argument("scenario", metavar="SCENARIO.yaml")
+    sweep.add_argument("--seeds", metavar="A..B",
+                       help="seeds to run, inclusive: 1..20, or 7, or 1,5,9 "
+                            "(default: the scenario's seed)")
+    sweep.add_argument("--set", dest="sets", action="append", default=[],
+                       metavar="KEY=V1,V2",
+                       help="values of a scenario key to sweep, e.g. "
+                            "cluster.node_sources[0].nodes=10,20,40 (values read as YAML "
+                            "scalars); repeat it to sweep every combination")
+    sweep.add_argument("--workers", type=_positive_int, metavar="N",
+                       help="local worker processes (default: the number of CPUs; 1 runs "
+                            "here), or the workers of --dask local")
+    sweep.add_argument("--dask", metavar="ADDRESS",
+                       help="run on this Dask distributed scheduler (tcp://host:8786), "
+                            "or 'local' to start a LocalCluster (needs psa-sim[dask])")
+    sweep.add_argument("--catalog", metavar="DIR",
+                       help="a folder of workflow XML files (default: the bundled catalog)")
+    sweep.add_argument("--out", metavar="DIR",
+                       help="write sweep.csv, sweep.html, summaries.json and a chart per "
+                            "headline metric there")
+    sweep.add_argument("--json", action="store_true", help="print the rows as JSON")
+    sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from psa_sim.api.serve import serve
             return serve(args)
+        if args.command == "sweep":
+            return _sweep(args)
         return _run(args)
     except (PsaError, CatalogError) as exc:
         print(f"psa-sim {args.command}: error: {exc}", file=sys.stderr)
@@ -105,17 +153,56 @@ def _validate(args) -> int:
 
 
 def _run(args) -> int:
+    from psa_sim.loadtest.progress import RunProgress, terminal_console
+    from psa_sim.loadtest.report import prepare_out_dir, summary_json, write_run_report
     from psa_sim.loadtest.runner import run_scenario
     from psa_sim.loadtest.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     index = load_catalog(args.catalog)
-    result = run_scenario(scenario, index, seed=args.seed)
+    if args.out:
+        _usable_out_dir(args.out, prepare_out_dir)
+    console = terminal_console(args.quiet)
+    progress = RunProgress(console, scenario.duration) if console is not None else None
+    result = run_scenario(scenario, index, seed=args.seed, record=bool(args.out),
+                          progress=progress)
     if args.json:
-        print(json.dumps(result.summary, indent=2))
+        sys.stdout.write(summary_json(result.summary))
     else:
         print(_render_summary(result.summary))
+    if args.out:
+        files = write_run_report(result, scenario, args.out)
+        if not args.json:
+            print(f"report: {files[-1]} ({len(files)} files in {args.out})")
     # Wall-clock figures change from run to run: kept off stdout, which replays exactly.
+    print("performance: " + json.dumps(result.performance), file=sys.stderr)
+    return 0 if result.passed else EXIT_FAILED
+
+
+def _usable_out_dir(out: str, prepare) -> None:
+    try:
+        prepare(out)
+    except OSError as exc:
+        raise PsaError(f"--out: cannot write into {out!r}: "
+                       f"{exc.strerror or exc}") from None
+
+
+def _sweep(args) -> int:
+    from psa_sim.loadtest import sweep
+
+    plan = sweep.plan_sweep(args.scenario, seeds=args.seeds, sets=args.sets,
+                            catalog=args.catalog)
+    if args.out:
+        _usable_out_dir(args.out, sweep.prepare_out_dir)
+    result = sweep.run_sweep(plan, workers=args.workers, dask=args.dask, quiet=args.quiet)
+    if args.json:
+        print(json.dumps(result.rows, indent=2))
+    else:
+        print(sweep.render_text(result))
+    if args.out:
+        files = sweep.write_sweep_report(result, args.out)
+        if not args.json:
+            print(f"report: {files[1]} ({len(files)} files in {args.out})")
     print("performance: " + json.dumps(result.performance), file=sys.stderr)
     return 0 if result.passed else EXIT_FAILED
 
@@ -143,9 +230,23 @@ def _render_summary(summary: dict) -> str:
                  f"{summary['events']['health_checks']} health checks")
     if summary["leaks"]:
         lines.append("LEAKS: " + "; ".join(summary["leaks"]))
-    for t in summary["thresholds"]:
-        mark = "ok  " if t["passed"] else "FAIL"
-        lines.append(f"threshold {mark} {t['name']}: measured {t['measured']} "
-                     f"(limit {t['limit']})")
+    lines.extend(_threshold_table(summary["thresholds"]))
     lines.append("PASSED" if summary["passed"] else "FAILED")
     return "\n".join(lines)
+
+
+def _threshold_table(thresholds: list[dict]) -> list[str]:
+    """One line per threshold, aligned: ``threshold FAIL name  limit  measured``."""
+    from psa_sim.loadtest.report import format_threshold
+
+    if not thresholds:
+        return ["thresholds: none set"]
+    rows = [(t["name"], format_threshold(t["name"], t["limit"]),
+             format_threshold(t["name"], t["measured"]), t["passed"]) for t in thresholds]
+    name_w = max(len("name"), *(len(r[0]) for r in rows))
+    limit_w = max(len("limit"), *(len(r[1]) for r in rows))
+    lines = [f"{'threshold':<14} {'name':<{name_w}}  {'limit':<{limit_w}}  measured"]
+    for name, limit, measured, passed in rows:
+        mark = "ok  " if passed else "FAIL"
+        lines.append(f"threshold {mark} {name:<{name_w}}  {limit:<{limit_w}}  {measured}")
+    return lines

@@ -81,6 +81,9 @@ class Metrics(Observer):
         self.queue_waits.append(wait)
 
     # --- used by the runner ----------------------------------------------------------
+    def arrived(self, instance, workload: str) -> None:
+        """A user of ``workload`` asked for ``instance`` (reports name it)."""
+
     def when_running(self, instance, callback) -> None:
         """Call back once the instance's activation completes."""
         self.running_listeners.setdefault(instance.instance_id, []).append(callback)

@@ -19,6 +19,7 @@ from psa_sim.engine.simulation import Simulation
 from psa_sim.engine.timing import JOB_KINDS
 from psa_sim.errors import PsaError
 from psa_sim.loadtest.metrics import Metrics, cause_key, distribution
+from psa_sim.loadtest.recorder import Probe, Recorder, sample_period
 from psa_sim.loadtest.scenario import Scenario, check_against_catalog
 from psa_sim.model.states import FINISHED
 
@@ -31,7 +32,7 @@ class RunResult:
     summary: dict          # deterministic for a given scenario and seed
     performance: dict      # wall-clock figures: they differ from run to run
     simulation: Simulation
-    metrics: Metrics
+    metrics: Metrics       # a Recorder (instance histories, time series) when recording
 
     @property
     def passed(self) -> bool:
@@ -87,6 +88,7 @@ class _Workload:
         except PsaError as exc:
             runner.metrics.rejected[cause_key(str(exc))] += 1
         else:
+            runner.metrics.arrived(instance, spec.name)
             runner.metrics.when_running(instance, self._running)
         if spec.count is None or self.arrived < spec.count:
             self._schedule_next(runner.sim.now)
@@ -121,8 +123,13 @@ class _Workload:
 
 
 class ScenarioRunner:
+    """Runs a scenario once. ``record``: keep what a report needs (a
+    :class:`~psa_sim.loadtest.recorder.Recorder`, sampled over time); ``progress``: an
+    object told ``update(simulated_seconds, events)`` as the run goes and ``finish()``
+    at its end (see :mod:`psa_sim.loadtest.progress`). Neither changes the summary."""
+
     def __init__(self, scenario: Scenario, index: ServiceIndex | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, *, record: bool = False, progress=None) -> None:
         self.scenario = scenario
         self.index = index if index is not None else load_catalog()
         check_against_catalog(scenario, {
@@ -131,8 +138,9 @@ class ScenarioRunner:
         self.seed = scenario.seed if seed is None else seed
         self.metrics: Metrics | None = None
         self.sim = build_simulation(scenario, self.index, self.seed)
-        self.metrics = Metrics(self.sim.env)
+        self.metrics = Recorder(self.sim) if record else Metrics(self.sim.env)
         self.sim.observer = self.metrics
+        self.progress = progress
 
     def run(self) -> RunResult:
         sim, scenario = self.sim, self.scenario
@@ -140,9 +148,20 @@ class ScenarioRunner:
             _Workload(self, position, spec).start()
         for failure in scenario.faults.node_failures:
             call_later(sim.env, sim.counters, failure.at, self._fail_nodes, failure)
+        probe = None
+        if isinstance(self.metrics, Recorder) or self.progress is not None:
+            probe = Probe(sim, scenario.duration,
+                          sample_period(scenario.duration, scenario.health_period),
+                          self.metrics if isinstance(self.metrics, Recorder) else None,
+                          self.progress)
+            probe.start()
         started = time.perf_counter()
-        sim.run(until=scenario.duration)
-        wall = time.perf_counter() - started
+        try:
+            sim.run(until=scenario.duration)
+        finally:   # an interrupted run still puts the terminal's bar away
+            wall = time.perf_counter() - started
+            if probe is not None:
+                probe.finish()
         summary = summarize(self)
         events = summary["events"]["scheduled"] + summary["events"]["health_checks"]
         performance = {
@@ -161,8 +180,9 @@ class ScenarioRunner:
 
 
 def run_scenario(scenario: Scenario, index: ServiceIndex | None = None,
-                 seed: int | None = None) -> RunResult:
-    return ScenarioRunner(scenario, index, seed).run()
+                 seed: int | None = None, *, record: bool = False,
+                 progress=None) -> RunResult:
+    return ScenarioRunner(scenario, index, seed, record=record, progress=progress).run()
 
 
 def summarize(runner: ScenarioRunner) -> dict:
