@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, ProActive PSA collection contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """How a module reaches and logs in to the ProActive server."""
+
+    DOCUMENTATION = r'''
+options:
+  url:
+    description:
+      - Base URL of the ProActive server, for example V(https://proactive.example.com:8443).
+      - The scheduler REST API (C(/rest)), the catalog (C(/catalog)) and Service Automation
+        (C(/cloud-automation-service)) are reached under it; a URL ending with one of these
+        prefixes is understood as the base URL.
+      - If not set, the value of the E(PSA_URL) environment variable is used.
+    type: str
+    required: true
+  username:
+    description:
+      - Login name on the ProActive server.
+      - Required unless O(session_id) is given.
+      - If not set, the value of the E(PSA_USERNAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password of O(username).
+      - If not set, the value of the E(PSA_PASSWORD) environment variable is used.
+    type: str
+  session_id:
+    description:
+      - An existing session id (as returned by C(/rest/common/login)) to reuse instead of
+        logging in.
+      - When the session has expired and O(username) and O(password) are given, the module
+        logs in again once.
+    type: str
+  validate_certs:
+    description:
+      - Whether the server's TLS certificate is verified. Set to V(false) only for a test
+        server with a self-signed certificate.
+      - If not set, the value of the E(PSA_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Timeout of each HTTP request, in seconds.
+      - Reads (GET) are retried with backoff on connection errors; requests that change
+        something (and may launch a job) are never retried.
+    type: float
+    default: 30
+requirements:
+  - requests
+notes:
+  - All the modules of this collection are in the action group C(proactive.psa.psa), so
+    C(module_defaults) with C(group/proactive.psa.psa) sets the connection options once.
+  - The modules run where the task runs (usually C(localhost) or with C(delegate_to));
+    they only talk to the server over HTTP(S).
+'''
