@@ -27,7 +27,9 @@ options:
     default: 600
   wait_sleep:
     description:
-      - Seconds between two polls of the instance; fractions are allowed (V(0.2)).
+      - The longest pause, in seconds, between two polls of the instance; fractions are
+        allowed (V(0.2)). Polling starts 0.05 s after a submission and doubles its pause
+        up to this value, so short transitions are seen at once.
     type: float
     default: 2
 '''

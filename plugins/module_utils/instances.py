@@ -198,6 +198,9 @@ class Deadline:
         return self._clock() - self.started
 
 
+FIRST_POLL_SECONDS = 0.05
+
+
 def wait_settled(client, instance, deadline, sleep_seconds, leaving=None, sleep=time.sleep):
     """Poll the instance until its status is settled (no ``FROM -> TO``); return it.
 
@@ -208,13 +211,17 @@ def wait_settled(client, instance, deadline, sleep_seconds, leaving=None, sleep=
     instance seen.
     """
     current = instance
+    # Short transitions are common (a fast server, a simulated one): poll soon, then
+    # back off, doubling the pause up to wait_sleep.
+    pause = min(FIRST_POLL_SECONDS, sleep_seconds)
     while _still_moving(current, leaving):
         if deadline.remaining <= 0:
             raise WaitTimeout(
                 'timed out after %.1f s (wait_timeout %s) waiting for %s to settle; last seen: '
                 '%s' % (deadline.elapsed, deadline.seconds,
                         'instance %s' % current.get('instance_id'), summary(current)), current)
-        sleep(max(0.0, min(sleep_seconds, deadline.remaining)))
+        sleep(max(0.0, min(pause, deadline.remaining)))
+        pause = min(pause * 2, sleep_seconds)
         current = get_instance(client, current['instance_id'])
     return current
 
