@@ -81,6 +81,14 @@ class GcClock:
         return {"gc_seconds": round(self.seconds, 3), "gc_collections": list(self.collections)}
 
 
+def log_rows(rows: list[dict]) -> None:
+    """One line per measured row: figure, ratio, target and verdict."""
+    for row in rows:
+        verdict = "-" if row["passed"] is None else ("pass" if row["passed"] else "FAIL")
+        log(f"  {row['metric']}: {row['measured']} {row['unit']} "
+            f"(ratio {row['ratio']}, target {row['target']}): {verdict}")
+
+
 def emit(result: dict) -> None:
     """A side's answer to its parent: the last line of its stdout."""
     print(RESULT_PREFIX + json.dumps(result, sort_keys=True), flush=True)

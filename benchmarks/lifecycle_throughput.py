@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import GcClock, emit, log, maxrss_mb, run_side_median, use_simulator  # noqa: E402
+from _common import GcClock, emit, log, log_rows, maxrss_mb, run_side_median, use_simulator  # noqa: E402
 
 NAME = "lifecycle_throughput"
 TARGET_PER_SECOND = 10_000.0
@@ -219,10 +219,7 @@ def report(result: dict) -> None:
     log(f"  bare: {bare['timeouts']:,} timeouts in {bare['wall_seconds']:.3f} s "
         f"({bare['timeouts_per_wall_second']:,}/s), peak RSS {bare['maxrss_mb']} MB; median "
         f"of wall {bare['runs_wall_seconds']} s")
-    for row in result["rows"]:
-        verdict = "-" if row["passed"] is None else ("pass" if row["passed"] else "FAIL")
-        log(f"  {row['metric']}: {row['measured']} {row['unit']} "
-            f"(ratio {row['ratio']}, target {row['target']}): {verdict}")
+    log_rows(result["rows"])
 
 
 def main(argv: list[str] | None = None) -> int:

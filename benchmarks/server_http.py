@@ -46,7 +46,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import child_env, emit, log, run_side, use_simulator  # noqa: E402
+from _common import child_env, emit, log, log_rows, run_side, use_simulator  # noqa: E402
 
 NAME = "server_http"
 THROUGHPUT_RATIO_MIN = 0.60
@@ -577,10 +577,7 @@ def report(result: dict) -> None:
     log(f"  list of {f['instances']:,}: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms "
         f"(min {f['min_ms']}, max {f['max_ms']}) for {f['body_bytes']:,} bytes; server "
         f"peak RSS {f['server_peak_rss_mb']} MB")
-    for row in result["rows"]:
-        verdict = "-" if row["passed"] is None else ("pass" if row["passed"] else "FAIL")
-        log(f"  {row['metric']}: {row['measured']} {row['unit']} "
-            f"(ratio {row['ratio']}, target {row['target']}): {verdict}")
+    log_rows(result["rows"])
 
 
 def main(argv: list[str] | None = None) -> int:
