@@ -406,7 +406,7 @@ def serve_bare(body_file: Path, path: str) -> int:
         def base_info(self) -> dict:
             return {"users_file": "(none: bare endpoint)"}
 
-        def start(self) -> None:
+        async def host(self) -> None:
             pass
 
         def stop(self) -> None:

@@ -7,11 +7,14 @@ connections, two lines go to stdout, flushed, for tests and CI to wait on:
     psa-sim serving on http://127.0.0.1:8080
     demo user: admin / admin (no --users file given)
 
-Ctrl-C and SIGTERM stop the server gracefully, then the driver (which saves the clock).
+The simulation is hosted on uvicorn's own event loop (SimDriver.host): handlers queue
+their requests for it and await the answers, with no thread hop on the way. Ctrl-C and
+SIGTERM stop the server gracefully, then the driver (which saves the clock).
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import signal
 import socket
@@ -25,7 +28,6 @@ from psa_sim.platform.driver import SimDriver
 EXIT_FAILED = 1
 # Allocations of container objects between two young-generation collections.
 GC_THRESHOLD = 500_000
-SWITCH_INTERVAL = 0.0005   # seconds
 
 
 def serve(args) -> int:
@@ -44,19 +46,15 @@ def serve(args) -> int:
         sock.close()
         raise
     _tune_gc()
-    # Every request crosses from the event loop's thread to the simulation's and back:
-    # hand the GIL over sooner than the default 5 ms, or answers wait for it under load.
-    sys.setswitchinterval(SWITCH_INTERVAL)
     ready = [f"psa-sim serving on {base}", _users_line(driver.base_info())]
     config = uvicorn.Config(create_app(driver), log_level="warning", access_log=False,
                             lifespan="off", workers=1, timeout_graceful_shutdown=5)
-    server = _Server(config, ready)
+    server = _Server(config, ready, driver)
     # uvicorn re-raises the signal that stopped it once it has shut down gracefully:
     # make SIGTERM's re-raise harmless so the driver is stopped below, not killed (and
     # one that comes before uvicorn listens for it stops the server as it starts).
     previous = signal.signal(signal.SIGTERM, server.stop_soon)
     try:
-        driver.start()
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
@@ -68,19 +66,30 @@ def serve(args) -> int:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's Server, printing the ready lines once it accepts connections."""
+    """uvicorn's Server, hosting the simulation on its own event loop (requests reach it
+    with no thread hop) and printing the ready lines once it accepts connections."""
 
-    def __init__(self, config: uvicorn.Config, ready_lines: list[str]) -> None:
+    def __init__(self, config: uvicorn.Config, ready_lines: list[str], driver) -> None:
         super().__init__(config)
         self.ready_lines = ready_lines
+        self.driver = driver
+        self._hosting: asyncio.Task | None = None
 
     def stop_soon(self, signum=None, frame=None) -> None:
         self.should_exit = True
 
     async def startup(self, sockets=None) -> None:
+        self._hosting = asyncio.create_task(self.driver.host())
+        await asyncio.sleep(0)   # let it set up its queue before any request comes
         await super().startup(sockets=sockets)
         if not self.should_exit:
             print("\n".join(self.ready_lines), flush=True)
+
+    async def shutdown(self, sockets=None) -> None:
+        await super().shutdown(sockets=sockets)
+        if self._hosting is not None:
+            self.driver.stop()
+            await self._hosting
 
 
 def _tune_gc() -> None:

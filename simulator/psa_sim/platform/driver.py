@@ -1,8 +1,9 @@
-"""The one thread that owns the platform, and the clock that moves simulated time.
+"""What owns the platform, and the clock that moves simulated time.
 
 HTTP handlers never touch the model: they put a request on a queue and await its
-future. This thread takes requests one by one, journals those that change state before
-answering, and between requests moves the clock:
+future. One coroutine, on one thread (the HTTP server's event loop, or a thread of its
+own), takes requests one by one, journals those that change state before answering, and
+between requests moves the clock:
 
 - instant: after each request, run while there is work in flight (jobs, provisioning,
   a loop that must act), so an activation completes in milliseconds of wall time; the
@@ -14,8 +15,6 @@ answering, and between requests moves the clock:
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import queue
 import secrets
 import threading
 import time
@@ -30,8 +29,6 @@ from psa_sim.platform.views import clock as clock_view
 CLOCK_MODES = ("instant", "realtime", "manual")
 # How often (wall seconds) the clock's position is saved while time runs by itself.
 CHECKPOINT_PERIOD = 0.5
-# Requests served before their answers go out together (see _serve_batch).
-MAX_BATCH = 64
 # Requests answered by the driver itself rather than the platform.
 _DRIVER_METHODS = frozenset({"reset", "set_clock", "clock"})
 
@@ -45,9 +42,9 @@ class SimDriver:
         self.users = load_users(config.users)
         self.mode = clock
         self.speed = float(speed)
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._running = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._inbox: asyncio.Queue | None = None
         self.platform = self._restore()
         self._anchor()
 
@@ -90,23 +87,55 @@ class SimDriver:
             sim.run(until=saved)
         return platform
 
-    # --- thread --------------------------------------------------------------------
+    # --- hosting -------------------------------------------------------------------
     def start(self) -> None:
-        if self._thread is not None:
+        """Host the simulation on a thread of its own, with its own event loop (tools,
+        tests). `psa-sim serve` hosts it on uvicorn's loop instead (see `host`)."""
+        if self._thread is not None or self._loop is not None:
             return
-        self._running = True
-        self._anchor()
-        self._thread = threading.Thread(target=self._loop, name="psa-sim", daemon=True)
+        loop = asyncio.new_event_loop()
+        started = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(self.host(started))
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="psa-sim", daemon=True)
         self._thread.start()
+        started.wait()
+
+    async def host(self, started: threading.Event | None = None) -> None:
+        """Serve requests from the queue on the running event loop until `stop()`.
+
+        Hosted on the HTTP server's own loop, a request reaches the simulation with no
+        thread hop, and still one at a time: this coroutine is the only code that touches
+        the platform.
+        """
+        self._loop = asyncio.get_running_loop()
+        self._inbox = asyncio.Queue()
+        self._anchor()
+        if started is not None:
+            started.set()
+        try:
+            await self._consume()
+        finally:
+            self._checkpoint()
+            self._loop = None
 
     def stop(self) -> None:
-        if self._thread is None:
+        """Stop hosting (from any thread); returns once the simulation has stopped if it
+        runs on a thread of its own."""
+        loop = self._loop
+        if loop is None:
             return
-        self._running = False
-        self._queue.put(None)
-        self._thread.join(timeout=10)
-        self._thread = None
-        self._checkpoint()
+        try:
+            loop.call_soon_threadsafe(self._inbox.put_nowait, None)
+        except RuntimeError:   # its loop is already closed: nothing runs any more
+            self._loop = None
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
 
     def base_info(self) -> dict:
         demo = None if self.config.users else ("admin", "admin")
@@ -114,76 +143,50 @@ class SimDriver:
                 "users_file": self.config.users, "demo_user": demo}
 
     async def call(self, method: str, /, **kwargs):
-        """Run a platform method on the simulation thread; await its result."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._queue.put((method, kwargs, (loop, future)))
+        """Run a platform method in the simulation; await its result (on the loop that
+        hosts it)."""
+        future = self._loop.create_future()
+        self._inbox.put_nowait((method, kwargs, future))
         return await future
 
     def call_sync(self, method: str, /, **kwargs):
-        """The same, for callers that are not on an event loop (tests, tools)."""
-        future: concurrent.futures.Future = concurrent.futures.Future()
-        self._queue.put((method, kwargs, future))
-        return future.result()
+        """The same, from another thread (tests, tools)."""
+        return asyncio.run_coroutine_threadsafe(self.call(method, **kwargs),
+                                                self._loop).result()
 
-    def _loop(self) -> None:
+    async def _consume(self) -> None:
+        inbox = self._inbox
+        loop = asyncio.get_running_loop()
         last_checkpoint = time.monotonic()
-        while self._running:
-            try:
-                item = self._queue.get(timeout=self._wait())
-            except queue.Empty:
-                item = False
+        while True:
+            # Wake up when the clock needs it even if no request comes (False = no request).
+            delay = self._wait()
+            wakeup = loop.call_later(delay, inbox.put_nowait, False) if delay is not None else None
+            item = await inbox.get()
+            if wakeup is not None:
+                wakeup.cancel()
             if item is None:
-                break
+                return
             if item:
-                self._serve_batch(item)
+                self._serve(*item)
             self._move_clock()
             now = time.monotonic()
             if now - last_checkpoint >= CHECKPOINT_PERIOD:
                 self._checkpoint()
                 last_checkpoint = now
 
-    def _serve_batch(self, first) -> None:
-        """Serve `first` and whatever else is already queued, then answer them together.
-
-        Each answer to an event loop costs a wake-up of that loop; under load, requests
-        queue up while one is served, and one wake-up per batch answers them all. The
-        clock moves after every change, as it does for a lone one, so a batch gives the
-        same outcomes as the same requests one by one.
-        """
-        answers: dict = {}   # event loop → [(future, ok, value)]
-        item = first
-        for _ in range(MAX_BATCH):
-            method, kwargs, target = item
-            ok, value, changed = self._serve(method, kwargs)
-            if isinstance(target, tuple):
-                loop, future = target
-                answers.setdefault(loop, []).append((future, ok, value))
-            elif ok:
-                target.set_result(value)
-            else:
-                target.set_exception(value)
-            if changed:
-                self._move_clock()
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is None:   # stop: answer what was served, then leave the loop
-                self._running = False
-                break
-        for loop, replies in answers.items():
-            loop.call_soon_threadsafe(_settle_all, replies)
-
-    def _serve(self, method: str, kwargs: dict) -> tuple[bool, object, bool]:
-        """(ok, result or exception, whether state changed)."""
+    def _serve(self, method: str, kwargs: dict, future) -> None:
         try:
             if method in _DRIVER_METHODS:
-                return True, getattr(self, "_" + method)(**kwargs), True
-            result, changed = self._apply(method, kwargs)
-            return True, result, changed
-        except Exception as exc:  # the caller gets it, the thread goes on
-            return False, exc, False
+                result = getattr(self, "_" + method)(**kwargs)
+            else:
+                result = self._apply(method, kwargs)
+        except Exception as exc:  # the caller gets it, the simulation goes on
+            if not future.cancelled():
+                future.set_exception(exc)
+        else:
+            if not future.cancelled():
+                future.set_result(result)
 
     def _apply(self, method: str, kwargs: dict):
         platform = self.platform
@@ -199,7 +202,7 @@ class SimDriver:
         if journaled is not None:
             # Committed before the answer leaves: an acknowledged change survives kill -9.
             self.journal.append(sim_time, *journaled)
-        return result, journaled is not None
+        return result
 
     # --- clock ---------------------------------------------------------------------
     def _anchor(self) -> None:
@@ -264,16 +267,6 @@ class SimDriver:
             self.journal.append(0.0, "open_session", {"session_id": sid, "username": username})
         self._anchor()
         return self._clock_info()
-
-
-def _settle_all(replies) -> None:
-    for future, ok, value in replies:
-        if future.cancelled():   # the client went away
-            continue
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
 
 
 def _check_clock(mode: str, speed) -> None:
