@@ -32,6 +32,8 @@ BENCHMARKS = [
     ("server_http", "server_http.py",
      {"full": [], "quick": ["--seconds", "1", "--warmup", "0.5", "--repeat", "1",
                             "--instances", "1000", "--gets", "10"], "scale": []}),
+    ("mixed_day", "mixed_day.py",
+     {"full": [], "quick": ["--repeat", "1"], "scale": []}),
     ("collection_noop", "collection_noop.py",
      {"full": [], "quick": ["--repeat", "4", "--converge", "2"], "scale": []}),
 ]
