@@ -7,7 +7,6 @@ model or a variable of a bundled activation must fail here.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
