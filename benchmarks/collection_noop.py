@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import statistics
@@ -41,7 +40,6 @@ NAME = "collection_noop"
 RESULT_PREFIX = "BENCH_RESULT "
 NOOP_RATIO_MAX = 1.3
 CONVERGE_SECONDS_MAX = 1.5
-READY = re.compile(r"psa-sim serving on (\S+)")
 # Every RUNNING instance keeps a node (its token): room for all the convergences.
 NODES = 64
 
@@ -121,37 +119,17 @@ def python_env() -> dict[str, str]:
     return env
 
 
-class Server:
-    """`psa-sim serve --port 0 --clock instant --nodes 64`, stopped on exit."""
+def start_server(workdir: Path):
+    """`psa-sim serve --port 0 --clock instant --nodes 64`, ready to answer."""
+    env = python_env()
+    sys.path[:0] = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    from psa_sim.launch import ServedSimulator, ServerStartError  # noqa: E402
 
-    def __init__(self, workdir: Path) -> None:
-        self.log_path = workdir / "psa-sim.log"
-        with open(self.log_path, "wb") as out:
-            command = [sys.executable, "-m", "psa_sim", "serve", "--port", "0",
-                       "--clock", "instant", "--nodes", str(NODES)]
-            self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-                command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                env=python_env())
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            match = READY.search(self.log_path.read_text(errors="replace"))
-            if match:
-                self.url = match.group(1)
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise SystemExit("psa-sim serve did not start:\n" + self.log_path.read_text())
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+    try:
+        return ServedSimulator(["--clock", "instant", "--nodes", str(NODES)],
+                               log_path=workdir / "psa-sim.log", env=env)
+    except ServerStartError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def playbook(url: str, repeat: int, converge: int) -> str:
@@ -226,7 +204,7 @@ def seconds(tasks: list[dict], prefix: str, skip_first: bool) -> list[float]:
 
 def measure(repeat: int, converge: int) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="bench-collection-"))
-    server = Server(workdir)
+    server = start_server(workdir)
     try:
         log(f"  psa-sim on {server.url}; {repeat} no-op + {repeat} uri tasks, "
             f"{converge} convergences")

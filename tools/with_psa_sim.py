@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 
-READY = re.compile(r"psa-sim serving on (\S+)")
-START_TIMEOUT = 60.0
+from psa_sim.launch import ServedSimulator, ServerStartError
+
 STOP_GRACE = 10.0
 
 
@@ -54,57 +52,27 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     return args, command
 
 
-def server_command(args: argparse.Namespace) -> list[str]:
-    cmd = [args.python, "-m", "psa_sim", "serve", "--port", "0", "--clock", args.clock]
+def server_options(args: argparse.Namespace) -> list[str]:
+    options = ["--clock", args.clock]
     for option in ("speed", "db", "users", "nodes", "seed"):
         value = getattr(args, option)
         if value is not None:
-            cmd += ["--" + option, str(value)]
-    return cmd
-
-
-def start_server(cmd: list[str], log_path: str) -> tuple[subprocess.Popen, str]:
-    """Start the server with its output in log_path; return it and its URL once ready."""
-    log = open(log_path, "wb")  # pylint: disable=consider-using-with
-    try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT)
-    finally:
-        log.close()
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        with open(log_path, encoding="utf-8", errors="replace") as handle:
-            match = READY.search(handle.read())
-        if match:
-            return proc, match.group(1)
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    stop_server(proc)
-    with open(log_path, encoding="utf-8", errors="replace") as handle:
-        output = handle.read()
-    raise SystemExit("with_psa_sim.py: the server did not start (%s):\n%s"
-                     % (" ".join(cmd), output.strip() or "(no output)"))
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(STOP_GRACE)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+            options += ["--" + option, str(value)]
+    return options
 
 
 def main(argv: list[str]) -> int:
     args, command = parse_args(argv)
     workdir = tempfile.mkdtemp(prefix="with-psa-sim-")
     log_path = os.path.join(workdir, "psa-sim.log")
-    proc, url = start_server(server_command(args), log_path)
-    print("with_psa_sim.py: psa-sim serving on %s (pid %d, log %s)" % (url, proc.pid, log_path),
-          flush=True)
+    try:
+        server = ServedSimulator(server_options(args), log_path=log_path, python=args.python,
+                                 stop_grace=STOP_GRACE)
+    except ServerStartError as exc:
+        raise SystemExit("with_psa_sim.py: %s" % exc) from None
+    url = server.url
+    print("with_psa_sim.py: psa-sim serving on %s (pid %d, log %s)"
+          % (url, server.proc.pid, log_path), flush=True)
     env = dict(os.environ, PSA_URL=url, PSA_USERNAME=args.username,
                PSA_PASSWORD=args.password)
     # SIGTERM (tox's interrupt, CI cancellation) must still stop the server.
@@ -115,8 +83,7 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         status = 130
     finally:
-        stop_server(proc)
-        print("with_psa_sim.py: psa-sim stopped (exit %s)" % proc.returncode, flush=True)
+        print("with_psa_sim.py: psa-sim stopped (exit %s)" % server.stop(), flush=True)
         if status == 0:
             shutil.rmtree(workdir, ignore_errors=True)  # keep the log when something failed
     return status
