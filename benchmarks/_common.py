@@ -46,7 +46,7 @@ def child_env() -> dict[str, str]:
 def maxrss_mb() -> float:
     """Peak resident set size of this process so far, in MiB (ru_maxrss is KiB on Linux)."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if sys.platform == "darwin":   # bytes there
+    if sys.platform == "darwin":  # bytes there
         rss /= 1024
     return round(rss / 1024, 1)
 
@@ -85,8 +85,10 @@ def log_rows(rows: list[dict]) -> None:
     """One line per measured row: figure, ratio, target and verdict."""
     for row in rows:
         verdict = "-" if row["passed"] is None else ("pass" if row["passed"] else "FAIL")
-        log(f"  {row['metric']}: {row['measured']} {row['unit']} "
-            f"(ratio {row['ratio']}, target {row['target']}): {verdict}")
+        log(
+            f"  {row['metric']}: {row['measured']} {row['unit']} "
+            f"(ratio {row['ratio']}, target {row['target']}): {verdict}"
+        )
 
 
 def emit(result: dict) -> None:
@@ -102,13 +104,15 @@ def run_side(script: Path, args: list[str]) -> dict:
     lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"{script.name} {' '.join(args)} failed (exit {proc.returncode})")
-    return json.loads(lines[-1][len(RESULT_PREFIX):])
+    return json.loads(lines[-1][len(RESULT_PREFIX) :])
 
 
 def machine_info() -> dict:
     import simpy
+
     use_simulator()
     import psa_sim
+
     return {
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
@@ -124,13 +128,22 @@ def machine_info() -> dict:
 
 def code_version() -> dict | None:
     """The commit measured, and whether simulator/ differed from it (a dirty tree)."""
+
     def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(REPO_DIR), *args], capture_output=True,
-                              text=True, timeout=10, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(REPO_DIR), *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+
     try:
         changed = git("status", "--porcelain", "--", "simulator")
-        return {"commit": git("rev-parse", "HEAD"),
-                "simulator_uncommitted_changes": len(changed.splitlines())}
+        return {
+            "commit": git("rev-parse", "HEAD"),
+            "simulator_uncommitted_changes": len(changed.splitlines()),
+        }
     except (OSError, subprocess.SubprocessError):
         return None
 

@@ -113,8 +113,9 @@ def python_env() -> dict[str, str]:
     try:
         import psa_sim  # noqa: F401  pylint: disable=unused-import,import-outside-toplevel
     except ImportError:
-        paths = [str(REPO_DIR / "simulator")] + [p for p in env.get("PYTHONPATH", "").split(
-            os.pathsep) if p]
+        paths = [str(REPO_DIR / "simulator")] + [
+            p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p
+        ]
         env["PYTHONPATH"] = os.pathsep.join(paths)
     return env
 
@@ -123,18 +124,20 @@ def start_server(workdir: Path):
     """`psa-sim serve --port 0 --clock instant --nodes 64`, ready to answer."""
     env = python_env()
     sys.path[:0] = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    from psa_sim.launch import ServedSimulator, ServerStartError  # noqa: E402
+    from psa_sim.launch import ServedSimulator, ServerStartError
 
     try:
-        return ServedSimulator(["--clock", "instant", "--nodes", str(NODES)],
-                               log_path=workdir / "psa-sim.log", env=env)
+        return ServedSimulator(
+            ["--clock", "instant", "--nodes", str(NODES)], log_path=workdir / "psa-sim.log", env=env
+        )
     except ServerStartError as exc:
         raise SystemExit(str(exc)) from None
 
 
 def playbook(url: str, repeat: int, converge: int) -> str:
     """The measured playbook: alternating no-op / uri tasks, then convergences."""
-    lines = [f"""
+    lines = [
+        f"""
 - hosts: localhost
   connection: local
   gather_facts: false
@@ -152,7 +155,8 @@ def playbook(url: str, repeat: int, converge: int) -> str:
         body: {{username: admin, password: admin}}
         return_content: true
       register: login
-"""]
+"""
+    ]
     for i in range(repeat):
         lines.append(f"""
     - name: noop {i}
@@ -183,17 +187,31 @@ def run_playbook(workdir: Path, url: str, repeat: int, converge: int) -> list[di
     book = workdir / "bench.yml"
     book.write_text(playbook(url, repeat, converge))
     timing = workdir / "timing.json"
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(workdir / "collections"),
-               ANSIBLE_CALLBACK_PLUGINS=str(callbacks), ANSIBLE_CALLBACKS_ENABLED="bench_timing",
-               BENCH_TIMING_FILE=str(timing), ANSIBLE_LOCALHOST_WARNING="false",
-               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_NOCOLOR="true")
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(workdir / "collections"),
+        ANSIBLE_CALLBACK_PLUGINS=str(callbacks),
+        ANSIBLE_CALLBACKS_ENABLED="bench_timing",
+        BENCH_TIMING_FILE=str(timing),
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+        ANSIBLE_NOCOLOR="true",
+    )
     for name in ("PSA_URL", "PSA_USERNAME", "PSA_PASSWORD", "ANSIBLE_CONFIG"):
         env.pop(name, None)
-    proc = subprocess.run([tool("ansible-playbook"), str(book)], env=env, cwd=str(workdir),
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [tool("ansible-playbook"), str(book)],
+        env=env,
+        cwd=str(workdir),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0 or not timing.exists():
-        raise SystemExit("the benchmark playbook failed (exit %d):\n%s\n%s"
-                         % (proc.returncode, proc.stdout[-5000:], proc.stderr[-3000:]))
+        raise SystemExit(
+            "the benchmark playbook failed (exit %d):\n%s\n%s"
+            % (proc.returncode, proc.stdout[-5000:], proc.stderr[-3000:])
+        )
     return json.loads(timing.read_text())
 
 
@@ -206,8 +224,10 @@ def measure(repeat: int, converge: int) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="bench-collection-"))
     server = start_server(workdir)
     try:
-        log(f"  psa-sim on {server.url}; {repeat} no-op + {repeat} uri tasks, "
-            f"{converge} convergences")
+        log(
+            f"  psa-sim on {server.url}; {repeat} no-op + {repeat} uri tasks, "
+            f"{converge} convergences"
+        )
         started = time.perf_counter()
         tasks = run_playbook(workdir, server.url, repeat, converge)
         playbook_wall = time.perf_counter() - started
@@ -221,18 +241,24 @@ def measure(repeat: int, converge: int) -> dict:
     noop_changed = [t for t in tasks if t["name"].startswith("noop ") and t["changed"]]
     conv_unchanged = [t for t in tasks if t["name"].startswith("converge") and not t["changed"]]
     if noop_changed or conv_unchanged:
-        raise SystemExit("collection_noop.py: a no-op task changed something, or a "
-                         "convergence did not: %s" % (noop_changed or conv_unchanged))
-    noop_module = [t["module_elapsed"] for t in tasks
-                   if t["name"].startswith("noop ") and t["module_elapsed"] is not None]
+        raise SystemExit(
+            "collection_noop.py: a no-op task changed something, or a "
+            "convergence did not: %s" % (noop_changed or conv_unchanged)
+        )
+    noop_module = [
+        t["module_elapsed"]
+        for t in tasks
+        if t["name"].startswith("noop ") and t["module_elapsed"] is not None
+    ]
     return {
         "playbook_wall_seconds": round(playbook_wall, 3),
         "noop_task_seconds": [round(s, 4) for s in noop],
         "uri_task_seconds": [round(s, 4) for s in uri],
         "noop_median_seconds": round(statistics.median(noop), 4),
         "uri_median_seconds": round(statistics.median(uri), 4),
-        "noop_module_elapsed_median_seconds": (round(statistics.median(noop_module), 4)
-                                               if noop_module else None),
+        "noop_module_elapsed_median_seconds": (
+            round(statistics.median(noop_module), 4) if noop_module else None
+        ),
         "converge_task_seconds": [round(s, 4) for s in conv],
         "converge_median_seconds": round(statistics.median(conv), 4),
         "converge_max_seconds": round(max(conv), 4),
@@ -248,35 +274,63 @@ def compare(repeat: int, converge: int) -> dict:
     converge_ok = figures["converge_median_seconds"] <= CONVERGE_SECONDS_MAX
     figures["noop_ratio"] = round(ratio, 4)
     rows = [
-        {"metric": "no-op psa_instance task vs uri GET, median task wall",
-         "measured": figures["noop_median_seconds"], "baseline": figures["uri_median_seconds"],
-         "unit": "s", "ratio": round(ratio, 4), "target": f"ratio <= {NOOP_RATIO_MAX:g}",
-         "passed": noop_ok},
-        {"metric": "psa_instance absent -> RUNNING, instant clock, default wait, median",
-         "measured": figures["converge_median_seconds"], "baseline": CONVERGE_SECONDS_MAX,
-         "unit": "s", "ratio": round(figures["converge_median_seconds"]
-                                     / CONVERGE_SECONDS_MAX, 4),
-         "target": f"<= {CONVERGE_SECONDS_MAX:g} s", "passed": converge_ok},
-        {"metric": "psa_instance absent -> RUNNING, wait_sleep 0.1, median",
-         "measured": figures["converge_fast_poll_median_seconds"], "baseline": None,
-         "unit": "s", "ratio": None, "target": "(context)", "passed": None},
+        {
+            "metric": "no-op psa_instance task vs uri GET, median task wall",
+            "measured": figures["noop_median_seconds"],
+            "baseline": figures["uri_median_seconds"],
+            "unit": "s",
+            "ratio": round(ratio, 4),
+            "target": f"ratio <= {NOOP_RATIO_MAX:g}",
+            "passed": noop_ok,
+        },
+        {
+            "metric": "psa_instance absent -> RUNNING, instant clock, default wait, median",
+            "measured": figures["converge_median_seconds"],
+            "baseline": CONVERGE_SECONDS_MAX,
+            "unit": "s",
+            "ratio": round(figures["converge_median_seconds"] / CONVERGE_SECONDS_MAX, 4),
+            "target": f"<= {CONVERGE_SECONDS_MAX:g} s",
+            "passed": converge_ok,
+        },
+        {
+            "metric": "psa_instance absent -> RUNNING, wait_sleep 0.1, median",
+            "measured": figures["converge_fast_poll_median_seconds"],
+            "baseline": None,
+            "unit": "s",
+            "ratio": None,
+            "target": "(context)",
+            "passed": None,
+        },
     ]
-    return {"name": NAME, "params": {"repeat": repeat, "converge": converge,
-                                     "clock": "instant", "warmup_tasks_skipped": 1},
-            "figures": figures,
-            "target": {"noop_ratio_max": NOOP_RATIO_MAX,
-                       "converge_seconds_max": CONVERGE_SECONDS_MAX},
-            "rows": rows, "passed": noop_ok and converge_ok}
+    return {
+        "name": NAME,
+        "params": {
+            "repeat": repeat,
+            "converge": converge,
+            "clock": "instant",
+            "warmup_tasks_skipped": 1,
+        },
+        "figures": figures,
+        "target": {"noop_ratio_max": NOOP_RATIO_MAX, "converge_seconds_max": CONVERGE_SECONDS_MAX},
+        "rows": rows,
+        "passed": noop_ok and converge_ok,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--repeat", type=int, default=15,
-                        help="no-op and uri tasks each (the first of each is a warm-up)")
-    parser.add_argument("--converge", type=int, default=5,
-                        help="absent -> RUNNING convergences measured")
-    parser.add_argument("--json", action="store_true",
-                        help="end with a BENCH_RESULT line for benchmarks/run.py")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=15,
+        help="no-op and uri tasks each (the first of each is a warm-up)",
+    )
+    parser.add_argument(
+        "--converge", type=int, default=5, help="absent -> RUNNING convergences measured"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="end with a BENCH_RESULT line for benchmarks/run.py"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 2 or args.converge < 1:
         parser.error("need --repeat >= 2 and --converge >= 1")
@@ -284,11 +338,21 @@ def main(argv: list[str] | None = None) -> int:
     result = compare(args.repeat, args.converge)
     for row in result["rows"]:
         verdict = "-" if row["passed"] is None else ("pass" if row["passed"] else "FAIL")
-        log(f"  {row['metric']}: {row['measured']} {row['unit']} (baseline "
-            f"{row['baseline']}, ratio {row['ratio']}, target {row['target']}): {verdict}")
-    summary = {key: result["figures"][key] for key in (
-        "noop_median_seconds", "uri_median_seconds", "noop_ratio", "converge_median_seconds",
-        "converge_max_seconds", "converge_fast_poll_median_seconds")}
+        log(
+            f"  {row['metric']}: {row['measured']} {row['unit']} (baseline "
+            f"{row['baseline']}, ratio {row['ratio']}, target {row['target']}): {verdict}"
+        )
+    summary = {
+        key: result["figures"][key]
+        for key in (
+            "noop_median_seconds",
+            "uri_median_seconds",
+            "noop_ratio",
+            "converge_median_seconds",
+            "converge_max_seconds",
+            "converge_fast_poll_median_seconds",
+        )
+    }
     print(json.dumps(dict(summary, passed=result["passed"]), sort_keys=True), flush=True)
     if args.json:
         print(RESULT_PREFIX + json.dumps(result, sort_keys=True), flush=True)

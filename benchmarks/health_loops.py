@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import GcClock, emit, log, maxrss_mb, run_side_median, use_simulator  # noqa: E402
+from _common import GcClock, emit, log, maxrss_mb, run_side_median, use_simulator
 
 NAME = "health_loops"
 DEFAULT = {"instances": 10_000, "hours": 24.0, "ratio": 1.5, "memory_mb": 150.0}
@@ -50,20 +50,27 @@ def side_ours(instances: int, hours: float, period: float) -> dict:
 
     setup_started = time.perf_counter()
     # One node per instance: a deployed instance keeps its node (its PSA_ token).
-    sim = Simulation(load_catalog(), node_sources=[NodeSourceConfig("Bench", instances)],
-                     health_period=period,
-                     timing={"activation": Distribution("constant", mean=ACTIVATION_SECONDS)})
+    sim = Simulation(
+        load_catalog(),
+        node_sources=[NodeSourceConfig("Bench", instances)],
+        health_period=period,
+        timing={"activation": Distribution("constant", mean=ACTIVATION_SECONDS)},
+    )
     for _ in range(instances):
         sim.submit_activation("MongoDB", service_id="MongoDB")
     sim.run(until=START)
     not_running = sum(1 for i in sim.store if i.state != RUNNING or i.is_transitioning)
     if not_running or len(sim.health) != instances:
-        raise RuntimeError(f"setup: {not_running} instances not RUNNING, "
-                           f"{len(sim.health)} loops registered of {instances}")
+        raise RuntimeError(
+            f"setup: {not_running} instances not RUNNING, "
+            f"{len(sim.health)} loops registered of {instances}"
+        )
     setup_wall = time.perf_counter() - setup_started
     rss_setup = maxrss_mb()
-    log(f"  ours: {instances:,} instances RUNNING at t={sim.now:g} s "
-        f"(setup {setup_wall:.2f} s wall, {rss_setup} MB)")
+    log(
+        f"  ours: {instances:,} instances RUNNING at t={sim.now:g} s "
+        f"(setup {setup_wall:.2f} s wall, {rss_setup} MB)"
+    )
 
     end = START + hours * 3600.0
     # With nothing else pending, the simulation jumps over ticks of healthy instances and
@@ -71,6 +78,7 @@ def side_ours(instances: int, hours: float, period: float) -> dict:
     # actions, fault timers): one event past the horizon stands for it, so that every
     # one of the checks measured here really runs.
     from psa_sim.engine.scheduler import call_later
+
     call_later(sim.env, sim.counters, end + 1.0 - sim.now, lambda: None)
     checks_before, events_before = sim.counters.health_checks, sim.counters.events
     with GcClock() as gc_clock:
@@ -83,8 +91,10 @@ def side_ours(instances: int, hours: float, period: float) -> dict:
     if sim.counters.events - events_before < loop_ticks(period, hours):
         raise RuntimeError("loops: the ticks were skipped, not run: nothing was measured")
     if checks != expected or still_running != instances:
-        raise RuntimeError(f"loops: {checks:,} health checks made, {expected:,} expected; "
-                           f"{still_running:,} of {instances:,} instances still RUNNING")
+        raise RuntimeError(
+            f"loops: {checks:,} health checks made, {expected:,} expected; "
+            f"{still_running:,} of {instances:,} instances still RUNNING"
+        )
     return {
         "wall_seconds": round(wall, 6),
         "health_checks": checks,
@@ -130,8 +140,14 @@ def side_bare(instances: int, hours: float, period: float) -> dict:
 
 
 # --- both sides ------------------------------------------------------------------------
-def compare(instances: int, hours: float, period: float, ratio_target: float,
-            memory_target: float, repeat: int = 1) -> dict:
+def compare(
+    instances: int,
+    hours: float,
+    period: float,
+    ratio_target: float,
+    memory_target: float,
+    repeat: int = 1,
+) -> dict:
     script = Path(__file__).resolve()
     sizes = ["--instances", str(instances), "--hours", repr(hours), "--period", repr(period)]
     log(f"{NAME}: {instances:,} instances x {hours:g} h, period {period:g} s")
@@ -141,19 +157,35 @@ def compare(instances: int, hours: float, period: float, ratio_target: float,
     ratio_ok = ratio <= ratio_target
     memory_ok = ours["maxrss_mb"] <= memory_target
     rows = [
-        {"metric": "wall s, ours vs bare SimPy", "measured": ours["wall_seconds"],
-         "baseline": bare["wall_seconds"], "unit": "s", "ratio": round(ratio, 4),
-         "target": f"ratio <= {ratio_target:g}", "passed": ratio_ok},
-        {"metric": "peak RSS MB of our side", "measured": ours["maxrss_mb"],
-         "baseline": memory_target, "unit": "MB",
-         "ratio": round(ours["maxrss_mb"] / memory_target, 4),
-         "target": f"<= {memory_target:g} MB", "passed": memory_ok},
+        {
+            "metric": "wall s, ours vs bare SimPy",
+            "measured": ours["wall_seconds"],
+            "baseline": bare["wall_seconds"],
+            "unit": "s",
+            "ratio": round(ratio, 4),
+            "target": f"ratio <= {ratio_target:g}",
+            "passed": ratio_ok,
+        },
+        {
+            "metric": "peak RSS MB of our side",
+            "measured": ours["maxrss_mb"],
+            "baseline": memory_target,
+            "unit": "MB",
+            "ratio": round(ours["maxrss_mb"] / memory_target, 4),
+            "target": f"<= {memory_target:g} MB",
+            "passed": memory_ok,
+        },
     ]
     return {
         "name": NAME,
-        "params": {"instances": instances, "hours": hours, "health_period": period,
-                   "repeat": repeat,
-                   "activation_seconds": ACTIVATION_SECONDS, "loops_from": START},
+        "params": {
+            "instances": instances,
+            "hours": hours,
+            "health_period": period,
+            "repeat": repeat,
+            "activation_seconds": ACTIVATION_SECONDS,
+            "loops_from": START,
+        },
         "figures": {"ours": ours, "bare": bare, "wall_ratio_ours_over_bare": round(ratio, 4)},
         "target": {"wall_ratio_max": ratio_target, "peak_memory_mb_max": memory_target},
         "rows": rows,
@@ -163,16 +195,22 @@ def compare(instances: int, hours: float, period: float, ratio_target: float,
 
 def report(result: dict) -> None:
     ours, bare = result["figures"]["ours"], result["figures"]["bare"]
-    log(f"  ours: {ours['wall_seconds']:.3f} s for {ours['health_checks']:,} health checks "
+    log(
+        f"  ours: {ours['wall_seconds']:.3f} s for {ours['health_checks']:,} health checks "
         f"({ours['checks_per_wall_second']:,}/s), peak RSS {ours['maxrss_mb']} MB, "
-        f"GC {ours['gc_seconds']} s; median of wall {ours['runs_wall_seconds']} s")
-    log(f"  bare: {bare['wall_seconds']:.3f} s for {bare['timeouts']:,} timeouts "
+        f"GC {ours['gc_seconds']} s; median of wall {ours['runs_wall_seconds']} s"
+    )
+    log(
+        f"  bare: {bare['wall_seconds']:.3f} s for {bare['timeouts']:,} timeouts "
         f"({bare['timeouts_per_wall_second']:,}/s), peak RSS {bare['maxrss_mb']} MB, "
-        f"GC {bare['gc_seconds']} s; median of wall {bare['runs_wall_seconds']} s")
+        f"GC {bare['gc_seconds']} s; median of wall {bare['runs_wall_seconds']} s"
+    )
     for row in result["rows"]:
-        log(f"  {row['metric']}: {row['measured']} {row['unit']} "
+        log(
+            f"  {row['metric']}: {row['measured']} {row['unit']} "
             f"(ratio {row['ratio']}, target {row['target']}): "
-            f"{'pass' if row['passed'] else 'FAIL'}")
+            f"{'pass' if row['passed'] else 'FAIL'}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,14 +218,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", type=int, help="RUNNING instances (default 10,000)")
     parser.add_argument("--hours", type=float, help="simulated hours of loops (default 24)")
     parser.add_argument("--period", type=float, default=60.0, help="health period, s")
-    parser.add_argument("--scale", action="store_true",
-                        help="the bigger target: 100,000 instances x 24 h, <= 3x, <= 1.5 GB")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs of each side (fresh subprocesses); the median counts")
-    parser.add_argument("--side", choices=("ours", "bare"),
-                        help="run one side only, in this process (what the harness spawns)")
-    parser.add_argument("--json", action="store_true",
-                        help="end with a BENCH_RESULT line for benchmarks/run.py")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="the bigger target: 100,000 instances x 24 h, <= 3x, <= 1.5 GB",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of each side (fresh subprocesses); the median counts",
+    )
+    parser.add_argument(
+        "--side",
+        choices=("ours", "bare"),
+        help="run one side only, in this process (what the harness spawns)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="end with a BENCH_RESULT line for benchmarks/run.py"
+    )
     args = parser.parse_args(argv)
     preset = SCALE if args.scale else DEFAULT
     instances = args.instances or preset["instances"]
@@ -199,8 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         side = side_ours if args.side == "ours" else side_bare
         emit(side(instances, hours, args.period))
         return 0
-    result = compare(instances, hours, args.period, preset["ratio"], preset["memory_mb"],
-                     args.repeat)
+    result = compare(
+        instances, hours, args.period, preset["ratio"], preset["memory_mb"], args.repeat
+    )
     result["params"]["scale"] = args.scale
     report(result)
     if args.json:

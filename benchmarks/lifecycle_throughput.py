@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import GcClock, emit, log, log_rows, maxrss_mb, run_side_median, use_simulator  # noqa: E402
+from _common import GcClock, emit, log, log_rows, maxrss_mb, run_side_median, use_simulator
 
 NAME = "lifecycle_throughput"
 TARGET_PER_SECOND = 10_000.0
@@ -38,8 +38,7 @@ SERVICE, ACTIVATION, FINISH = "MongoDB", "MongoDB", "Finish_MongoDB"
 
 
 # --- our side ------------------------------------------------------------------------
-def side_ours(lifecycles: int, nodes: int, interval: float, lifetime: float,
-              seed: int) -> dict:
+def side_ours(lifecycles: int, nodes: int, interval: float, lifetime: float, seed: int) -> dict:
     use_simulator()
     from psa_sim.catalog import load_catalog
     from psa_sim.engine import kinds
@@ -70,22 +69,28 @@ def side_ours(lifecycles: int, nodes: int, interval: float, lifetime: float,
         def transition_completed(self, instance, job) -> None:
             if job.kind == kinds.ACTIVATION:
                 sim = self.sim
-                call_later(sim.env, sim.counters, lifetime, sim.submit_action,
-                           instance.instance_id, FINISH)
+                call_later(
+                    sim.env, sim.counters, lifetime, sim.submit_action, instance.instance_id, FINISH
+                )
 
         def job_ended(self, job) -> None:
             # The loop ends the activation job FINISHED once it released the token.
-            if (job.kind == kinds.ACTIVATION and job.status is JobStatus.FINISHED
-                    and job.instance.state == FINISHED):
+            if (
+                job.kind == kinds.ACTIVATION
+                and job.status is JobStatus.FINISHED
+                and job.instance.state == FINISHED
+            ):
                 self.completed += 1
                 self.in_flight -= 1
-                self.lifecycle_seconds += (self.sim.env.now
-                                           - self.created_at.pop(job.instance.instance_id))
+                self.lifecycle_seconds += self.sim.env.now - self.created_at.pop(
+                    job.instance.instance_id
+                )
 
     index = load_catalog()
     observer = LifeCycles()
-    sim = Simulation(index, seed=seed, node_sources=[NodeSourceConfig("Bench", nodes)],
-                     observer=observer)
+    sim = Simulation(
+        index, seed=seed, node_sources=[NodeSourceConfig("Bench", nodes)], observer=observer
+    )
     observer.sim = sim
     arrived = [0]
     max_queued = [0]
@@ -102,7 +107,7 @@ def side_ours(lifecycles: int, nodes: int, interval: float, lifetime: float,
     call_later(sim.env, sim.counters, 0.0, arrive)
     with GcClock() as gc_clock:
         started = time.perf_counter()
-        sim.run()   # until nothing is left: the last loop stops ticking once it ends
+        sim.run()  # until nothing is left: the last loop stops ticking once it ends
         wall = time.perf_counter() - started
 
     leaks = sim.leaks()
@@ -130,9 +135,11 @@ def side_ours(lifecycles: int, nodes: int, interval: float, lifetime: float,
         "mean_concurrency": round(observer.lifecycle_seconds / sim.now, 1),
         "max_concurrency": observer.max_in_flight,
         "max_queued_activations": max_queued[0],
-        "timing": {kind: d.kind + f"(mean={d.mean:g}, sd={d.sd:g})"
-                   for kind, d in sim.timing.distributions.items()
-                   if kind in ("activation", "finish")},
+        "timing": {
+            kind: d.kind + f"(mean={d.mean:g}, sd={d.sd:g})"
+            for kind, d in sim.timing.distributions.items()
+            if kind in ("activation", "finish")
+        },
         "maxrss_mb": maxrss_mb(),
         **gc_clock.figures(),
     }
@@ -170,36 +177,86 @@ def side_bare(timeouts: int, processes: int, interval: float) -> dict:
 
 
 # --- both sides ------------------------------------------------------------------------
-def compare(lifecycles: int, nodes: int, interval: float, lifetime: float, seed: int,
-            repeat: int = 3) -> dict:
+def compare(
+    lifecycles: int, nodes: int, interval: float, lifetime: float, seed: int, repeat: int = 3
+) -> dict:
     script = Path(__file__).resolve()
-    log(f"{NAME}: {lifecycles:,} life-cycles on {nodes} nodes, one arrival every "
-        f"{interval:g} s, finished {lifetime:g} s after running")
-    ours = run_side_median(script, ["--side", "ours", "--lifecycles", str(lifecycles),
-                                    "--nodes", str(nodes), "--interval", repr(interval),
-                                    "--lifetime", repr(lifetime), "--seed", str(seed)], repeat)
-    bare = run_side_median(script, ["--side", "bare", "--timeouts", str(ours["timer_events"]),
-                                    "--processes", str(nodes), "--interval", repr(interval)],
-                           repeat)
+    log(
+        f"{NAME}: {lifecycles:,} life-cycles on {nodes} nodes, one arrival every "
+        f"{interval:g} s, finished {lifetime:g} s after running"
+    )
+    ours = run_side_median(
+        script,
+        [
+            "--side",
+            "ours",
+            "--lifecycles",
+            str(lifecycles),
+            "--nodes",
+            str(nodes),
+            "--interval",
+            repr(interval),
+            "--lifetime",
+            repr(lifetime),
+            "--seed",
+            str(seed),
+        ],
+        repeat,
+    )
+    bare = run_side_median(
+        script,
+        [
+            "--side",
+            "bare",
+            "--timeouts",
+            str(ours["timer_events"]),
+            "--processes",
+            str(nodes),
+            "--interval",
+            repr(interval),
+        ],
+        repeat,
+    )
     measured = ours["lifecycles_per_wall_second"]
     ratio = measured / TARGET_PER_SECOND
     passed = ratio >= 1.0
     context = ours["wall_seconds"] / bare["wall_seconds"]
     rows = [
-        {"metric": "complete life-cycles per wall s", "measured": measured,
-         "baseline": TARGET_PER_SECOND, "unit": "/s", "ratio": round(ratio, 4),
-         "target": f">= {TARGET_PER_SECOND:,.0f}/s", "passed": passed},
-        {"metric": f"wall s, ours vs bare SimPy ({ours['timer_events']:,} timeouts)",
-         "measured": ours["wall_seconds"], "baseline": bare["wall_seconds"], "unit": "s",
-         "ratio": round(context, 4), "target": "(context)", "passed": None},
+        {
+            "metric": "complete life-cycles per wall s",
+            "measured": measured,
+            "baseline": TARGET_PER_SECOND,
+            "unit": "/s",
+            "ratio": round(ratio, 4),
+            "target": f">= {TARGET_PER_SECOND:,.0f}/s",
+            "passed": passed,
+        },
+        {
+            "metric": f"wall s, ours vs bare SimPy ({ours['timer_events']:,} timeouts)",
+            "measured": ours["wall_seconds"],
+            "baseline": bare["wall_seconds"],
+            "unit": "s",
+            "ratio": round(context, 4),
+            "target": "(context)",
+            "passed": None,
+        },
     ]
     return {
         "name": NAME,
-        "params": {"lifecycles": lifecycles, "nodes": nodes, "interval": interval,
-                   "lifetime": lifetime, "seed": seed, "repeat": repeat},
-        "figures": {"ours": ours, "bare": bare,
-                    "throughput_ratio_to_target": round(ratio, 4),
-                    "wall_ratio_ours_over_bare": round(context, 4)},
+        "params": {
+            "lifecycles": lifecycles,
+            "nodes": nodes,
+            "interval": interval,
+            "lifetime": lifetime,
+            "seed": seed,
+            "repeat": repeat,
+        },
+        "figures": {
+            "ours": ours,
+            "bare": bare,
+            "throughput_ratio_to_target": round(ratio, 4),
+            "wall_ratio_ours_over_bare": round(context, 4),
+        },
         "target": {"lifecycles_per_wall_second_min": TARGET_PER_SECOND},
         "rows": rows,
         "passed": passed,
@@ -208,17 +265,21 @@ def compare(lifecycles: int, nodes: int, interval: float, lifetime: float, seed:
 
 def report(result: dict) -> None:
     ours, bare = result["figures"]["ours"], result["figures"]["bare"]
-    log(f"  ours: {ours['lifecycles_completed']:,} complete life-cycles in "
+    log(
+        f"  ours: {ours['lifecycles_completed']:,} complete life-cycles in "
         f"{ours['wall_seconds']:.3f} s = {ours['lifecycles_per_wall_second']:,}/s; "
         f"{ours['timer_events']:,} timer events, {ours['health_checks']:,} health checks, "
         f"{ours['simulated_seconds']:,.0f} simulated s, mean concurrency "
         f"{ours['mean_concurrency']} (max {ours['max_concurrency']}), max queued "
         f"{ours['max_queued_activations']}, leaks {ours['leaks']}, "
         f"GC {ours['gc_seconds']} s, peak RSS {ours['maxrss_mb']} MB; median of wall "
-        f"{ours['runs_wall_seconds']} s")
-    log(f"  bare: {bare['timeouts']:,} timeouts in {bare['wall_seconds']:.3f} s "
+        f"{ours['runs_wall_seconds']} s"
+    )
+    log(
+        f"  bare: {bare['timeouts']:,} timeouts in {bare['wall_seconds']:.3f} s "
         f"({bare['timeouts_per_wall_second']:,}/s), peak RSS {bare['maxrss_mb']} MB; median "
-        f"of wall {bare['runs_wall_seconds']} s")
+        f"of wall {bare['runs_wall_seconds']} s"
+    )
     log_rows(result["rows"])
 
 
@@ -226,18 +287,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lifecycles", type=int, default=50_000)
     parser.add_argument("--nodes", type=int, default=100)
-    parser.add_argument("--interval", type=float, default=7.0,
-                        help="simulated seconds between two activations")
-    parser.add_argument("--lifetime", type=float, default=600.0,
-                        help="simulated seconds from RUNNING to Finish_MongoDB")
+    parser.add_argument(
+        "--interval", type=float, default=7.0, help="simulated seconds between two activations"
+    )
+    parser.add_argument(
+        "--lifetime",
+        type=float,
+        default=600.0,
+        help="simulated seconds from RUNNING to Finish_MongoDB",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each side (fresh subprocesses); the median counts")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each side (fresh subprocesses); the median counts",
+    )
     parser.add_argument("--side", choices=("ours", "bare"))
     parser.add_argument("--timeouts", type=int, help="bare side: how many timeouts")
     parser.add_argument("--processes", type=int, default=100, help="bare side: processes")
-    parser.add_argument("--json", action="store_true",
-                        help="end with a BENCH_RESULT line for benchmarks/run.py")
+    parser.add_argument(
+        "--json", action="store_true", help="end with a BENCH_RESULT line for benchmarks/run.py"
+    )
     args = parser.parse_args(argv)
     if args.lifecycles < 1 or args.nodes < 1 or args.interval <= 0 or args.lifetime < 0:
         parser.error("need lifecycles >= 1, nodes >= 1, interval > 0, lifetime >= 0")
@@ -250,8 +321,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--side bare needs --timeouts")
         emit(side_bare(args.timeouts, args.processes, args.interval))
         return 0
-    result = compare(args.lifecycles, args.nodes, args.interval, args.lifetime, args.seed,
-                     args.repeat)
+    result = compare(
+        args.lifecycles, args.nodes, args.interval, args.lifetime, args.seed, args.repeat
+    )
     report(result)
     if args.json:
         emit(result)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import emit, log, log_rows, maxrss_mb, run_side_median, use_simulator  # noqa: E402
+from _common import emit, log, log_rows, maxrss_mb, run_side_median, use_simulator
 
 NAME = "mixed_day"
 TARGET_SECONDS = 10.0
@@ -51,17 +51,30 @@ def side(scenario_path: Path) -> dict:
 
 def compare(scenario_path: Path, repeat: int) -> dict:
     log(f"{NAME}: {scenario_path.name}, median of {repeat} runs")
-    ours = run_side_median(Path(__file__).resolve(),
-                           ["--side", "--scenario", str(scenario_path)], repeat)
+    ours = run_side_median(
+        Path(__file__).resolve(), ["--side", "--scenario", str(scenario_path)], repeat
+    )
     passed = ours["wall_seconds"] <= TARGET_SECONDS
-    rows = [{"metric": f"wall s of a 24 h day, {ours['instances_created']:,} users, 50 nodes, "
-                       f"faults on",
-             "measured": ours["wall_seconds"], "baseline": TARGET_SECONDS, "unit": "s",
-             "ratio": round(ours["wall_seconds"] / TARGET_SECONDS, 4),
-             "target": f"<= {TARGET_SECONDS:g} s", "passed": passed}]
-    return {"name": NAME, "params": {"scenario": str(scenario_path), "repeat": repeat},
-            "figures": {"ours": ours}, "target": {"wall_seconds_max": TARGET_SECONDS},
-            "rows": rows, "passed": passed}
+    rows = [
+        {
+            "metric": f"wall s of a 24 h day, {ours['instances_created']:,} users, 50 nodes, "
+            f"faults on",
+            "measured": ours["wall_seconds"],
+            "baseline": TARGET_SECONDS,
+            "unit": "s",
+            "ratio": round(ours["wall_seconds"] / TARGET_SECONDS, 4),
+            "target": f"<= {TARGET_SECONDS:g} s",
+            "passed": passed,
+        }
+    ]
+    return {
+        "name": NAME,
+        "params": {"scenario": str(scenario_path), "repeat": repeat},
+        "figures": {"ours": ours},
+        "target": {"wall_seconds_max": TARGET_SECONDS},
+        "rows": rows,
+        "passed": passed,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,9 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     result = compare(args.scenario, args.repeat)
     ours = result["figures"]["ours"]
-    log(f"  {ours['instances_created']:,} instances, {ours['errors']} errors, "
+    log(
+        f"  {ours['instances_created']:,} instances, {ours['errors']} errors, "
         f"{ours['events_scheduled']:,} events, {ours['health_checks']:,} health checks, "
-        f"peak RSS {ours['maxrss_mb']} MB; wall of each run {ours['runs_wall_seconds']} s")
+        f"peak RSS {ours['maxrss_mb']} MB; wall of each run {ours['runs_wall_seconds']} s"
+    )
     log_rows(result["rows"])
     if args.json:
         emit(result)

@@ -21,21 +21,46 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import BENCH_DIR, RESULT_PREFIX, child_env, log, machine_info  # noqa: E402
+from _common import BENCH_DIR, RESULT_PREFIX, child_env, log, machine_info
 
 # name, script, extra arguments: full, --quick, --scale
 BENCHMARKS = [
-    ("health_loops", "health_loops.py",
-     {"full": [], "quick": ["--instances", "1000", "--hours", "1"], "scale": ["--scale"]}),
-    ("lifecycle_throughput", "lifecycle_throughput.py",
-     {"full": [], "quick": ["--lifecycles", "2000"], "scale": []}),
-    ("server_http", "server_http.py",
-     {"full": [], "quick": ["--seconds", "1", "--warmup", "0.5", "--repeat", "1",
-                            "--instances", "1000", "--gets", "10"], "scale": []}),
-    ("mixed_day", "mixed_day.py",
-     {"full": [], "quick": ["--repeat", "1"], "scale": []}),
-    ("collection_noop", "collection_noop.py",
-     {"full": [], "quick": ["--repeat", "4", "--converge", "2"], "scale": []}),
+    (
+        "health_loops",
+        "health_loops.py",
+        {"full": [], "quick": ["--instances", "1000", "--hours", "1"], "scale": ["--scale"]},
+    ),
+    (
+        "lifecycle_throughput",
+        "lifecycle_throughput.py",
+        {"full": [], "quick": ["--lifecycles", "2000"], "scale": []},
+    ),
+    (
+        "server_http",
+        "server_http.py",
+        {
+            "full": [],
+            "quick": [
+                "--seconds",
+                "1",
+                "--warmup",
+                "0.5",
+                "--repeat",
+                "1",
+                "--instances",
+                "1000",
+                "--gets",
+                "10",
+            ],
+            "scale": [],
+        },
+    ),
+    ("mixed_day", "mixed_day.py", {"full": [], "quick": ["--repeat", "1"], "scale": []}),
+    (
+        "collection_noop",
+        "collection_noop.py",
+        {"full": [], "quick": ["--repeat", "4", "--converge", "2"], "scale": []},
+    ),
 ]
 RESULTS = BENCH_DIR / "results.json"
 
@@ -48,12 +73,24 @@ def run_benchmark(name: str, script: str, args: list[str]) -> dict:
     harness_wall = round(time.perf_counter() - started, 1)
     lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if not lines or proc.returncode not in (0, 1):
-        return {"name": name, "passed": False, "harness_wall_seconds": harness_wall,
-                "error": f"{' '.join(command[1:])} exited {proc.returncode} without a result",
-                "rows": [{"metric": "(error: see the log above)", "measured": None,
-                          "baseline": None, "unit": "", "ratio": None, "target": "-",
-                          "passed": False}]}
-    result = json.loads(lines[-1][len(RESULT_PREFIX):])
+        return {
+            "name": name,
+            "passed": False,
+            "harness_wall_seconds": harness_wall,
+            "error": f"{' '.join(command[1:])} exited {proc.returncode} without a result",
+            "rows": [
+                {
+                    "metric": "(error: see the log above)",
+                    "measured": None,
+                    "baseline": None,
+                    "unit": "",
+                    "ratio": None,
+                    "target": "-",
+                    "passed": False,
+                }
+            ],
+        }
+    result = json.loads(lines[-1][len(RESULT_PREFIX) :])
     result["harness_wall_seconds"] = harness_wall
     return result
 
@@ -73,10 +110,16 @@ def table(results: list[dict]) -> str:
         for row in result["rows"]:
             verdict = "-" if row["passed"] is None else ("pass" if row["passed"] else "FAIL")
             unit = f" {row['unit']}" if row["unit"] and row["measured"] is not None else ""
-            lines.append((f"{result['name']}: {row['metric']}",
-                          _number(row["measured"]) + unit,
-                          _number(row["baseline"]) + (unit if row["baseline"] is not None else ""),
-                          _number(row["ratio"]), row["target"], verdict))
+            lines.append(
+                (
+                    f"{result['name']}: {row['metric']}",
+                    _number(row["measured"]) + unit,
+                    _number(row["baseline"]) + (unit if row["baseline"] is not None else ""),
+                    _number(row["ratio"]),
+                    row["target"],
+                    verdict,
+                )
+            )
     widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
     fmt = " | ".join(f"{{:{'<' if i in (0, 4) else '>'}{w}}}" for i, w in enumerate(widths))
     out = [fmt.format(*header), "-+-".join("-" * w for w in widths)]
@@ -87,13 +130,21 @@ def table(results: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    parser.add_argument("--scale", action="store_true",
-                        help="health loops at the bigger target (100,000 instances x 24 h)")
-    parser.add_argument("--write", action="store_true",
-                        help="write results.json even for a --quick run")
-    parser.add_argument("--only", action="append", metavar="NAME",
-                        choices=[name for name, _, _ in BENCHMARKS],
-                        help="run only this benchmark (repeatable)")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="health loops at the bigger target (100,000 instances x 24 h)",
+    )
+    parser.add_argument(
+        "--write", action="store_true", help="write results.json even for a --quick run"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        choices=[name for name, _, _ in BENCHMARKS],
+        help="run only this benchmark (repeatable)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write")
     args = parser.parse_args(argv)
     if args.quick and args.scale:
@@ -109,18 +160,19 @@ def main(argv: list[str] | None = None) -> int:
         log("")
     passed = all(r["passed"] for r in results)
     print(table(results))
-    print(f"\n{'all targets met' if passed else 'TARGET MISSED'} "
-          f"({size} run, {time.perf_counter() - started:.0f} s)")
+    print(
+        f"\n{'all targets met' if passed else 'TARGET MISSED'} "
+        f"({size} run, {time.perf_counter() - started:.0f} s)"
+    )
 
     document = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "quick": args.quick,
         "scale": args.scale,
         "machine": machine_info(),
         "passed": passed,
-        "benchmarks": {r["name"]: {k: v for k, v in r.items() if k != "name"}
-                       for r in results},
+        "benchmarks": {r["name"]: {k: v for k, v in r.items() if k != "name"} for r in results},
     }
     if not args.quick or args.write:
         args.output.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")

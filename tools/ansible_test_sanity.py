@@ -31,8 +31,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import collection_tree  # noqa: E402  pylint: disable=wrong-import-position
-import seed_ansible_test_cache  # noqa: E402  pylint: disable=wrong-import-position
+import collection_tree
+import seed_ansible_test_cache
 
 
 def ansible_test_command() -> list[str]:
@@ -64,11 +64,11 @@ def main(argv: list[str]) -> int:
     if git:
         subprocess.run([git, "init", "--quiet", target], check=True)
     seed_ansible_test_cache.main([])
-    command = ansible_test_command() + ["sanity", "--color", "no"]
+    command = [*ansible_test_command(), "sanity", "--color", "no"]
     if "--python" not in extra:
         command += ["--python", "%d.%d" % sys.version_info[:2]]
     command += extra
-    print("in %s: %s" % (target, " ".join(command)), flush=True)
+    print("in {}: {}".format(target, " ".join(command)), flush=True)
     return subprocess.call(command, cwd=target)
 
 

@@ -25,12 +25,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # What belongs to the collection (anything missing is skipped).
 COLLECTION_ENTRIES = (
-    "galaxy.yml", "meta", "plugins", "roles", "playbooks", "docs", "changelogs",
-    "tests/unit", "tests/integration", "tests/sanity", "tests/config.yml",
-    "README.md", "COPYING", "LICENSE",
+    "galaxy.yml",
+    "meta",
+    "plugins",
+    "roles",
+    "playbooks",
+    "docs",
+    "changelogs",
+    "tests/unit",
+    "tests/integration",
+    "tests/sanity",
+    "tests/config.yml",
+    "README.md",
+    "COPYING",
+    "LICENSE",
 )
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".pytest_cache",
-                                 ".hypothesis", "output", "*.retry")
+IGNORED = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", "*.pyo", ".pytest_cache", ".hypothesis", "output", "*.retry"
+)
 
 
 def collection_name(root: str) -> tuple[str, str]:
@@ -75,8 +87,11 @@ def place(dest: str, copy: bool, root: str = ROOT) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("dest", help="the collections path to create")
-    parser.add_argument("--copy", action="store_true",
-                        help="copy the collection's files instead of linking the repository")
+    parser.add_argument(
+        "--copy",
+        action="store_true",
+        help="copy the collection's files instead of linking the repository",
+    )
     args = parser.parse_args(argv)
     target = place(args.dest, args.copy)
     print(target)

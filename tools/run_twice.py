@@ -14,8 +14,11 @@ import re
 import subprocess
 import sys
 
-RECAP_LINE = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+"
-                        r"failed=(\d+)", re.M)
+RECAP_LINE = re.compile(
+    r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+"
+    r"failed=(\d+)",
+    re.M,
+)
 
 
 def recap(output: str) -> dict[str, dict[str, int]]:
@@ -24,16 +27,21 @@ def recap(output: str) -> dict[str, dict[str, int]]:
     hosts = {}
     for match in RECAP_LINE.finditer(output[start:] if start >= 0 else ""):
         host, ok, changed, unreachable, failed = match.groups()
-        hosts[host] = {"ok": int(ok), "changed": int(changed),
-                       "unreachable": int(unreachable), "failed": int(failed)}
+        hosts[host] = {
+            "ok": int(ok),
+            "changed": int(changed),
+            "unreachable": int(unreachable),
+            "failed": int(failed),
+        }
     return hosts
 
 
 def run(command: list[str], label: str) -> tuple[int, str]:
-    print("=== %s: %s" % (label, " ".join(command)), flush=True)
+    print("=== {}: {}".format(label, " ".join(command)), flush=True)
     lines = []
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, bufsize=1) as proc:
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    ) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             sys.stdout.write(line)
@@ -61,11 +69,17 @@ def main(argv: list[str]) -> int:
         return 1
     changed = {host: counts["changed"] for host, counts in hosts.items() if counts["changed"]}
     if changed:
-        print("run_twice.py: NOT idempotent, the second run changed: %s"
-              % ", ".join("%s changed=%d" % item for item in sorted(changed.items())))
+        print(
+            "run_twice.py: NOT idempotent, the second run changed: {}".format(
+                ", ".join("%s changed=%d" % item for item in sorted(changed.items()))
+            )
+        )
         return 1
-    print("run_twice.py: idempotent, the second run changed nothing (%s)"
-          % ", ".join("%s changed=0" % host for host in sorted(hosts)))
+    print(
+        "run_twice.py: idempotent, the second run changed nothing ({})".format(
+            ", ".join(f"{host} changed=0" for host in sorted(hosts))
+        )
+    )
     return 0
 
 

@@ -85,8 +85,19 @@ if __name__ == "__main__":
     main()
 '''
 
-PYTHON_VERSIONS = ("2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13",
-                   "3.14", "3.15")
+PYTHON_VERSIONS = (
+    "2.7",
+    "3.6",
+    "3.7",
+    "3.8",
+    "3.9",
+    "3.10",
+    "3.11",
+    "3.12",
+    "3.13",
+    "3.14",
+    "3.15",
+)
 
 
 def pinned_pip_versions() -> set[str]:
@@ -112,25 +123,35 @@ def pinned_pip_versions_from_source() -> set[str]:
     try:
         import ansible_test  # pylint: disable=import-outside-toplevel
     except ImportError:
-        raise SystemExit("seed_ansible_test_cache.py: ansible-test is not installed for "
-                         + sys.executable + " (pip install ansible-core)") from None
-    path = os.path.join(os.path.dirname(ansible_test.__file__), "_internal",
-                        "python_requirements.py")
+        raise SystemExit(
+            "seed_ansible_test_cache.py: ansible-test is not installed for "
+            + sys.executable
+            + " (pip install ansible-core)"
+        ) from None
+    path = os.path.join(
+        os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py"
+    )
     with open(path, encoding="utf-8") as handle:
         source = handle.read()
     versions = set(re.findall(r"""pip\s*=\s*['"]([0-9][0-9.]*)['"]""", source))
     if not versions:
-        raise SystemExit("seed_ansible_test_cache.py: cannot find the pip version pinned "
-                         "by ansible-test in " + path)
+        raise SystemExit(
+            "seed_ansible_test_cache.py: cannot find the pip version pinned "
+            "by ansible-test in " + path
+        )
     return versions
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--home", default=os.path.expanduser("~"),
-                        help="the HOME ansible-test will run with (default: $HOME)")
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite cached scripts this tool did not write")
+    parser.add_argument(
+        "--home",
+        default=os.path.expanduser("~"),
+        help="the HOME ansible-test will run with (default: $HOME)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite cached scripts this tool did not write"
+    )
     args = parser.parse_args(argv)
 
     cache = os.path.join(args.home, ".ansible", "test", "cache")

@@ -34,8 +34,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         raise SystemExit("usage: with_psa_sim.py [options] -- CMD [ARG...]")
     split = argv.index("--")
     parser = argparse.ArgumentParser(prog="with_psa_sim.py")
-    parser.add_argument("--clock", default="instant",
-                        choices=("instant", "realtime", "manual"))
+    parser.add_argument("--clock", default="instant", choices=("instant", "realtime", "manual"))
     parser.add_argument("--speed", help="simulated seconds per wall second (realtime)")
     parser.add_argument("--db", help="SQLite journal of the server (default: memory)")
     parser.add_argument("--users", help="YAML users file given to the server")
@@ -43,10 +42,13 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--seed", help="random seed of the server")
     parser.add_argument("--username", default="admin", help="exported as PSA_USERNAME")
     parser.add_argument("--password", default="admin", help="exported as PSA_PASSWORD")
-    parser.add_argument("--python", default=sys.executable,
-                        help="interpreter with psa_sim installed (default: this one)")
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="interpreter with psa_sim installed (default: this one)",
+    )
     args = parser.parse_args(argv[:split])
-    command = argv[split + 1:]
+    command = argv[split + 1 :]
     if not command:
         parser.error("no command after --")
     return args, command
@@ -66,15 +68,18 @@ def main(argv: list[str]) -> int:
     workdir = tempfile.mkdtemp(prefix="with-psa-sim-")
     log_path = os.path.join(workdir, "psa-sim.log")
     try:
-        server = ServedSimulator(server_options(args), log_path=log_path, python=args.python,
-                                 stop_grace=STOP_GRACE)
+        server = ServedSimulator(
+            server_options(args), log_path=log_path, python=args.python, stop_grace=STOP_GRACE
+        )
     except ServerStartError as exc:
-        raise SystemExit("with_psa_sim.py: %s" % exc) from None
+        raise SystemExit(f"with_psa_sim.py: {exc}") from None
     url = server.url
-    print("with_psa_sim.py: psa-sim serving on %s (pid %d, log %s)"
-          % (url, server.proc.pid, log_path), flush=True)
-    env = dict(os.environ, PSA_URL=url, PSA_USERNAME=args.username,
-               PSA_PASSWORD=args.password)
+    print(
+        "with_psa_sim.py: psa-sim serving on %s (pid %d, log %s)"
+        % (url, server.proc.pid, log_path),
+        flush=True,
+    )
+    env = dict(os.environ, PSA_URL=url, PSA_USERNAME=args.username, PSA_PASSWORD=args.password)
     # SIGTERM (tox's interrupt, CI cancellation) must still stop the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     status = 1
@@ -83,7 +88,7 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         status = 130
     finally:
-        print("with_psa_sim.py: psa-sim stopped (exit %s)" % server.stop(), flush=True)
+        print(f"with_psa_sim.py: psa-sim stopped (exit {server.stop()})", flush=True)
         if status == 0:
             shutil.rmtree(workdir, ignore_errors=True)  # keep the log when something failed
     return status

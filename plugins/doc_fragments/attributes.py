@@ -3,13 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 
 class ModuleDocFragment(object):
     """Attributes every module of the collection shares; each module says its support."""
 
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -24,4 +25,4 @@ attributes:
     description: Target OS/families that can be operated against.
     support: N/A
     platforms: all
-'''
+"""

@@ -3,13 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 
 class ModuleDocFragment(object):
     """How a module reaches and logs in to the ProActive server."""
 
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 options:
   url:
     description:
@@ -59,4 +60,4 @@ notes:
     C(module_defaults) with C(group/proactive.psa.psa) sets the connection options once.
   - The modules run where the task runs (usually C(localhost) or with C(delegate_to));
     they only talk to the server over HTTP(S).
-'''
+"""

@@ -3,13 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 
 class ModuleDocFragment(object):
     """Waiting for a service instance's transitions to end."""
 
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 options:
   wait:
     description:
@@ -32,4 +33,4 @@ options:
         up to this value, so short transitions are seen at once.
     type: float
     default: 2
-'''
+"""

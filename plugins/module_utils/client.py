@@ -14,6 +14,7 @@ Only the confirmed parts of the wire contract are used (docs: PSA_API.md). Rules
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import json
@@ -27,6 +28,7 @@ except ImportError:  # Python 2
 
 try:
     import requests
+
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:
@@ -34,16 +36,16 @@ except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
-LOGIN_PATH = '/rest/common/login'
-LOGOUT_PATH = '/rest/common/logout'
-SESSION_HEADER = 'sessionid'
+LOGIN_PATH = "/rest/common/login"
+LOGOUT_PATH = "/rest/common/logout"
+SESSION_HEADER = "sessionid"
 # Statuses meaning "try again later": only reads are retried on them.
 RETRYABLE_STATUSES = frozenset([502, 503, 504])
 # Long server answers (an HTML error page) are cut in messages.
 MAX_MESSAGE_LENGTH = 500
 MAX_BACKOFF = 30.0
 # A URL copied from a browser or another client often ends with a service's prefix.
-SERVICE_PREFIXES = ('/rest', '/cloud-automation-service', '/catalog')
+SERVICE_PREFIXES = ("/rest", "/cloud-automation-service", "/catalog")
 
 
 class PsaApiError(Exception):
@@ -55,58 +57,70 @@ class PsaApiError(Exception):
         self.status = status
         self.server_message = server_message
         self.reason = reason
-        message = '%s %s failed' % (method, url)
+        message = "%s %s failed" % (method, url)
         if status is not None:
-            message += ': HTTP %s' % status
+            message += ": HTTP %s" % status
         if server_message:
-            message += ': %s' % server_message
+            message += ": %s" % server_message
         elif reason:
-            message += ': %s' % reason
+            message += ": %s" % reason
         super(PsaApiError, self).__init__(message)
 
 
 def base_url_of(url):
     """The server's base URL: ``https://host:8443/rest/`` -> ``https://host:8443``."""
-    base = url.strip().rstrip('/')
+    base = url.strip().rstrip("/")
     for prefix in SERVICE_PREFIXES:
         if base.endswith(prefix):
-            return base[:-len(prefix)]
+            return base[: -len(prefix)]
     return base
 
 
 def quote_segment(value):
     """One URL path segment: workflow and bucket names may hold spaces or slashes."""
-    return quote(str(value), safe='')
+    return quote(str(value), safe="")
 
 
 def server_message(response):
     """What the server said: errorMessage of a PSA/catalog JSON error, or the body text."""
-    text = response.text or ''
+    text = response.text or ""
     try:
         body = json.loads(text)
     except ValueError:
         body = None
     if isinstance(body, dict):
-        for key in ('errorMessage', 'message', 'error'):
+        for key in ("errorMessage", "message", "error"):
             if body.get(key):
                 return str(body[key])
     text = text.strip()
     if len(text) > MAX_MESSAGE_LENGTH:
-        text = text[:MAX_MESSAGE_LENGTH] + '...'
-    return text or getattr(response, 'reason', None) or None
+        text = text[:MAX_MESSAGE_LENGTH] + "..."
+    return text or getattr(response, "reason", None) or None
 
 
 class PsaClient:
     """A session with one ProActive server (scheduler REST, PSA, catalog on one base URL)."""
 
-    def __init__(self, url, username=None, password=None, session_id=None,
-                 validate_certs=True, timeout=30, retries=3, backoff=1.0,
-                 http=None, sleep=time.sleep):
+    def __init__(
+        self,
+        url,
+        username=None,
+        password=None,
+        session_id=None,
+        validate_certs=True,
+        timeout=30,
+        retries=3,
+        backoff=1.0,
+        http=None,
+        sleep=time.sleep,
+    ):
         if not url:
-            raise ValueError('url: the ProActive server URL is required (or set PSA_URL)')
+            raise ValueError("url: the ProActive server URL is required (or set PSA_URL)")
         if not session_id and not (username and password):
-            raise ValueError('username and password are required to log in '
-                             '(or give session_id to reuse a session)')
+            raise ValueError(
+                "username and password are required to log in "
+                "(or give session_id to reuse a session)"
+            )
         self.base_url = base_url_of(url)
         self.username = username
         self.password = password
@@ -118,7 +132,7 @@ class PsaClient:
         self._logged_in_here = False
         if http is None:
             if not HAS_REQUESTS:
-                raise ImportError('the requests library is required')
+                raise ImportError("the requests library is required")
             http = requests.Session()
         self.http = http
         self.http.verify = validate_certs
@@ -131,15 +145,19 @@ class PsaClient:
 
     def login(self):
         url = self.base_url + LOGIN_PATH
-        response = self._send('POST', url, data={'username': self.username,
-                                                 'password': self.password},
-                              with_session=False)
+        response = self._send(
+            "POST",
+            url,
+            data={"username": self.username, "password": self.password},
+            with_session=False,
+        )
         if response.status_code >= 400:
-            raise PsaApiError('POST', url, response.status_code, server_message(response))
-        session_id = (response.text or '').strip().strip('"')
+            raise PsaApiError("POST", url, response.status_code, server_message(response))
+        session_id = (response.text or "").strip().strip('"')
         if not session_id:
-            raise PsaApiError('POST', url, response.status_code,
-                              reason='the server answered no session id')
+            raise PsaApiError(
+                "POST", url, response.status_code, reason="the server answered no session id"
+            )
         self.session_id = session_id
         self._logged_in_here = True
         return session_id
@@ -149,7 +167,7 @@ class PsaClient:
         if not (self._logged_in_here and self.session_id):
             return
         try:
-            self._send('PUT', self.base_url + LOGOUT_PATH)
+            self._send("PUT", self.base_url + LOGOUT_PATH)
         except PsaApiError:
             pass  # best effort: the server expires sessions by itself
         self.session_id = None
@@ -158,19 +176,18 @@ class PsaClient:
     # --- requests ---------------------------------------------------------------------
 
     def get(self, path, **kwargs):
-        return self.request('GET', path, **kwargs)
+        return self.request("GET", path, **kwargs)
 
     def post(self, path, **kwargs):
-        return self.request('POST', path, **kwargs)
+        return self.request("POST", path, **kwargs)
 
     def put(self, path, **kwargs):
-        return self.request('PUT', path, **kwargs)
+        return self.request("PUT", path, **kwargs)
 
     def delete(self, path, **kwargs):
-        return self.request('DELETE', path, **kwargs)
+        return self.request("DELETE", path, **kwargs)
 
-    def request(self, method, path, params=None, json_body=None, data=None, files=None,
-                raw=False):
+    def request(self, method, path, params=None, json_body=None, data=None, files=None, raw=False):
         """Send a request and return the decoded JSON (or the text when ``raw``).
 
         None is returned for an empty body (204). Raises PsaApiError on any failure.
@@ -178,42 +195,58 @@ class PsaClient:
         url = self.base_url + path
         if not self.session_id:
             self.login()
-        response = self._send(method, url, params=params, json_body=json_body, data=data,
-                              files=files)
+        response = self._send(
+            method, url, params=params, json_body=json_body, data=data, files=files
+        )
         if response.status_code == 401:
             if not self.can_login:
-                raise PsaApiError(method, url, 401, server_message(response),
-                                  reason='the session is not valid')
+                raise PsaApiError(
+                    method, url, 401, server_message(response), reason="the session is not valid"
+                )
             # The session expired (or was never valid): log in again, once.
             self.login()
-            response = self._send(method, url, params=params, json_body=json_body,
-                                  data=data, files=files)
+            response = self._send(
+                method, url, params=params, json_body=json_body, data=data, files=files
+            )
         if response.status_code >= 400:
             raise PsaApiError(method, url, response.status_code, server_message(response))
         if raw:
             return response.text
         return self._decode(method, url, response)
 
-    def _send(self, method, url, params=None, json_body=None, data=None, files=None,
-              with_session=True):
-        headers = {'Accept': 'application/json'}
+    def _send(
+        self, method, url, params=None, json_body=None, data=None, files=None, with_session=True
+    ):
+        headers = {"Accept": "application/json"}
         if with_session and self.session_id:
             headers[SESSION_HEADER] = self.session_id
         # Only reads are retried: a POST or PUT may have launched a job before failing.
-        attempts = self.retries + 1 if method == 'GET' else 1
+        attempts = self.retries + 1 if method == "GET" else 1
         for attempt in range(attempts):
             last_attempt = attempt == attempts - 1
             try:
                 response = self.http.request(
-                    method, url, params=params, json=json_body, data=data, files=files,
-                    headers=headers, timeout=self.timeout)
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    timeout=self.timeout,
+                )
             except Exception as error:  # pylint: disable=broad-except
                 if _is_certificate_error(error):
-                    raise PsaApiError(method, url, reason=(
-                        'the server certificate was not accepted (%s); fix the CA or set '
-                        'validate_certs to false for a self-signed test server' % error))
+                    raise PsaApiError(
+                        method,
+                        url,
+                        reason=(
+                            "the server certificate was not accepted (%s); fix the CA or set "
+                            "validate_certs to false for a self-signed test server" % error
+                        ),
+                    )
                 if not _is_connection_error(error):
-                    raise PsaApiError(method, url, reason='%s: %s' % (type(error).__name__, error))
+                    raise PsaApiError(method, url, reason="%s: %s" % (type(error).__name__, error))
                 if last_attempt:
                     raise PsaApiError(method, url, reason=_connection_reason(error, attempts))
                 self._wait_before_retry(attempt)
@@ -222,10 +255,10 @@ class PsaClient:
                 self._wait_before_retry(attempt)
                 continue
             return response
-        raise AssertionError('unreachable')  # pragma: no cover
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait_before_retry(self, attempt):
-        self._sleep(min(MAX_BACKOFF, self.backoff * (2 ** attempt)))
+        self._sleep(min(MAX_BACKOFF, self.backoff * (2**attempt)))
 
     @staticmethod
     def _decode(method, url, response):
@@ -235,10 +268,14 @@ class PsaClient:
         try:
             return json.loads(text)
         except ValueError:
-            content_type = response.headers.get('Content-Type', '') if response.headers else ''
-            if 'json' in content_type:
-                raise PsaApiError(method, url, response.status_code,
-                                  reason='the answer is not valid JSON: %s' % text[:200])
+            content_type = response.headers.get("Content-Type", "") if response.headers else ""
+            if "json" in content_type:
+                raise PsaApiError(
+                    method,
+                    url,
+                    response.status_code,
+                    reason="the answer is not valid JSON: %s" % text[:200],
+                )
             return text
 
 
@@ -248,13 +285,15 @@ def _is_certificate_error(error):
 
 def _is_connection_error(error):
     if requests is not None:
-        return isinstance(error, (requests.exceptions.ConnectionError,
-                                  requests.exceptions.Timeout))
+        return isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout))
     return False
 
 
 def _connection_reason(error, attempts):
-    kind = 'timed out' if requests is not None and isinstance(
-        error, requests.exceptions.Timeout) else 'cannot connect'
-    tries = ' (tried %d times)' % attempts if attempts > 1 else ''
-    return '%s%s: %s' % (kind, tries, error)
+    kind = (
+        "timed out"
+        if requests is not None and isinstance(error, requests.exceptions.Timeout)
+        else "cannot connect"
+    )
+    tries = " (tried %d times)" % attempts if attempts > 1 else ""
+    return "%s%s: %s" % (kind, tries, error)

@@ -9,12 +9,17 @@ The specs here match the doc fragments ``proactive.psa.connection`` and
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.proactive.psa.plugins.module_utils.client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, PsaApiError, PsaClient)
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    PsaApiError,
+    PsaClient,
+)
 from ansible_collections.proactive.psa.plugins.module_utils.models import to_wire
 
 
@@ -28,21 +33,22 @@ class PsaModuleError(Exception):
 
 def connection_argument_spec():
     return dict(
-        url=dict(type='str', required=True, fallback=(env_fallback, ['PSA_URL'])),
-        username=dict(type='str', fallback=(env_fallback, ['PSA_USERNAME'])),
-        password=dict(type='str', no_log=True, fallback=(env_fallback, ['PSA_PASSWORD'])),
-        session_id=dict(type='str', no_log=True),
-        validate_certs=dict(type='bool', default=True,
-                            fallback=(env_fallback, ['PSA_VALIDATE_CERTS'])),
-        timeout=dict(type='float', default=30),
+        url=dict(type="str", required=True, fallback=(env_fallback, ["PSA_URL"])),
+        username=dict(type="str", fallback=(env_fallback, ["PSA_USERNAME"])),
+        password=dict(type="str", no_log=True, fallback=(env_fallback, ["PSA_PASSWORD"])),
+        session_id=dict(type="str", no_log=True),
+        validate_certs=dict(
+            type="bool", default=True, fallback=(env_fallback, ["PSA_VALIDATE_CERTS"])
+        ),
+        timeout=dict(type="float", default=30),
     )
 
 
 def wait_argument_spec():
     return dict(
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=600),
-        wait_sleep=dict(type='float', default=2),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=600),
+        wait_sleep=dict(type="float", default=2),
     )
 
 
@@ -57,30 +63,40 @@ def argument_spec(wait=False, **options):
 
 def check_connection_params(module):
     params = module.params
-    if not params.get('session_id') and not (params.get('username') and params.get('password')):
-        module.fail_json(msg='username and password (or PSA_USERNAME and PSA_PASSWORD) are '
-                             'required to log in, unless session_id reuses a session')
-    if params.get('timeout') is not None and params['timeout'] <= 0:
-        module.fail_json(msg='timeout: must be a positive number of seconds, got %s'
-                             % params['timeout'])
-    for name in ('wait_timeout', 'wait_sleep'):
+    if not params.get("session_id") and not (params.get("username") and params.get("password")):
+        module.fail_json(
+            msg="username and password (or PSA_USERNAME and PSA_PASSWORD) are "
+            "required to log in, unless session_id reuses a session"
+        )
+    if params.get("timeout") is not None and params["timeout"] <= 0:
+        module.fail_json(
+            msg="timeout: must be a positive number of seconds, got %s" % params["timeout"]
+        )
+    for name in ("wait_timeout", "wait_sleep"):
         if params.get(name) is not None and params[name] < 0:
-            module.fail_json(msg='%s: must not be negative, got %s' % (name, params[name]))
+            module.fail_json(msg="%s: must not be negative, got %s" % (name, params[name]))
 
 
 def create_client(module):
     """A PsaClient from the module's connection options (fails if requests is missing)."""
     if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     check_connection_params(module)
     params = module.params
-    url = params['url']
-    if not url.lower().startswith(('http://', 'https://')):
-        module.fail_json(msg='url: %r is not an http:// or https:// URL of the ProActive '
-                             'server (e.g. https://proactive.example.com:8443)' % url)
-    return PsaClient(url, username=params.get('username'), password=params.get('password'),
-                     session_id=params.get('session_id'),
-                     validate_certs=params['validate_certs'], timeout=params['timeout'])
+    url = params["url"]
+    if not url.lower().startswith(("http://", "https://")):
+        module.fail_json(
+            msg="url: %r is not an http:// or https:// URL of the ProActive "
+            "server (e.g. https://proactive.example.com:8443)" % url
+        )
+    return PsaClient(
+        url,
+        username=params.get("username"),
+        password=params.get("password"),
+        session_id=params.get("session_id"),
+        validate_certs=params["validate_certs"],
+        timeout=params["timeout"],
+    )
 
 
 def run_module(module, work):
@@ -93,8 +109,9 @@ def run_module(module, work):
     try:
         result = work(client)
     except PsaApiError as error:
-        module.fail_json(msg=str(error), url=error.url, status=error.status,
-                         server_message=error.server_message)
+        module.fail_json(
+            msg=str(error), url=error.url, status=error.status, server_message=error.server_message
+        )
     except PsaModuleError as error:
         module.fail_json(msg=str(error), **error.details)
     finally:
@@ -104,4 +121,4 @@ def run_module(module, work):
 
 def wire_variables(variables):
     """The module's ``variables`` option as PSA wants them: every value a string."""
-    return dict((str(name), to_wire(value)) for name, value in (variables or {}).items())
+    return {str(name): to_wire(value) for name, value in (variables or {}).items()}

@@ -5,6 +5,7 @@
 """PSA service instances: find them, start them, run actions, wait, kill, clean."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import time
@@ -12,15 +13,21 @@ import time
 from ansible_collections.proactive.psa.plugins.module_utils.client import PsaApiError
 from ansible_collections.proactive.psa.plugins.module_utils.models import mask_secrets
 from ansible_collections.proactive.psa.plugins.module_utils.planner import (
-    ENDED_STATES, ERROR, is_transitioning)
+    ENDED_STATES,
+    ERROR,
+    is_transitioning,
+)
 
-INSTANCES = '/cloud-automation-service/serviceInstances'
-JOBS = '/rest/scheduler/jobs'
-NAME_VARIABLE = 'INSTANCE_NAME'
+# The clock deadlines are measured with (time.monotonic on every supported Python 3).
+_MONOTONIC = getattr(time, "monotonic", time.time)
+
+INSTANCES = "/cloud-automation-service/serviceInstances"
+JOBS = "/rest/scheduler/jobs"
+NAME_VARIABLE = "INSTANCE_NAME"
 # Scheduler job statuses after which a job runs no more.
-FINAL_JOB_STATUSES = frozenset(['FINISHED', 'CANCELED', 'FAILED', 'KILLED'])
+FINAL_JOB_STATUSES = frozenset(["FINISHED", "CANCELED", "FAILED", "KILLED"])
 # Where a waiting instance stops moving by itself.
-STOP_STATES = frozenset(ENDED_STATES | set([ERROR]))
+STOP_STATES = frozenset(ENDED_STATES | {ERROR})
 
 
 class WaitTimeout(Exception):
@@ -33,12 +40,13 @@ class WaitTimeout(Exception):
 
 # --- reading -----------------------------------------------------------------------------
 
+
 def list_instances(client):
     return client.get(INSTANCES) or []
 
 
 def get_instance(client, instance_id):
-    return client.get('%s/%d' % (INSTANCES, int(instance_id)))
+    return client.get("%s/%d" % (INSTANCES, int(instance_id)))
 
 
 def get_instance_or_none(client, instance_id):
@@ -51,11 +59,11 @@ def get_instance_or_none(client, instance_id):
 
 
 def state_of(instance):
-    return instance.get('instance_status') or ''
+    return instance.get("instance_status") or ""
 
 
 def name_of(instance):
-    return (instance.get('variables') or {}).get(NAME_VARIABLE)
+    return (instance.get("variables") or {}).get(NAME_VARIABLE)
 
 
 def is_ended(instance):
@@ -64,9 +72,8 @@ def is_ended(instance):
 
 def instances_named(instances, service_id, name):
     """The instances of ``service_id`` whose INSTANCE_NAME is ``name``, newest first."""
-    matches = [i for i in instances
-               if i.get('service_id') == service_id and name_of(i) == name]
-    return sorted(matches, key=lambda i: i.get('instance_id') or 0, reverse=True)
+    matches = [i for i in instances if i.get("service_id") == service_id and name_of(i) == name]
+    return sorted(matches, key=lambda i: i.get("instance_id") or 0, reverse=True)
 
 
 def find_active(instances, service_id, name):
@@ -83,16 +90,19 @@ def find_active(instances, service_id, name):
 def endpoints_of(instance):
     """{endpoint id: URL}, the proxyfied URL when there is one."""
     endpoints = {}
-    for deployment in instance.get('deployments') or []:
-        endpoint = deployment.get('endpoint') or {}
-        if endpoint.get('id'):
-            endpoints[endpoint['id']] = endpoint.get('proxyfiedUrl') or endpoint.get('url')
+    for deployment in instance.get("deployments") or []:
+        endpoint = deployment.get("endpoint") or {}
+        if endpoint.get("id"):
+            endpoints[endpoint["id"]] = endpoint.get("proxyfiedUrl") or endpoint.get("url")
     return endpoints
 
 
 def job_ids_of(instance):
-    return [s.get('job_id') for s in instance.get('job_submissions') or []
-            if s.get('job_id') is not None]
+    return [
+        s.get("job_id")
+        for s in instance.get("job_submissions") or []
+        if s.get("job_id") is not None
+    ]
 
 
 def launched_job_id(before, after):
@@ -113,14 +123,15 @@ def masked(instance, secrets):
     if not instance:
         return instance
     copy = dict(instance)
-    copy['variables'] = mask_secrets(instance.get('variables') or {}, secrets)
+    copy["variables"] = mask_secrets(instance.get("variables") or {}, secrets)
     return copy
 
 
 # --- changing ----------------------------------------------------------------------------
 
+
 def _description(bucket, workflow, variables):
-    return {'bucket_name': bucket, 'workflow_name': workflow, 'variables': dict(variables)}
+    return {"bucket_name": bucket, "workflow_name": workflow, "variables": dict(variables)}
 
 
 def start(client, bucket, workflow, variables):
@@ -130,8 +141,10 @@ def start(client, bucket, workflow, variables):
 
 def run_action(client, instance_id, bucket, workflow, variables):
     """Submit an action workflow on an instance (never retried: it launches a job)."""
-    return client.put('%s/%d/action' % (INSTANCES, int(instance_id)),
-                      json_body=_description(bucket, workflow, variables))
+    return client.put(
+        "%s/%d/action" % (INSTANCES, int(instance_id)),
+        json_body=_description(bucket, workflow, variables),
+    )
 
 
 def clean(client, instance_id):
@@ -141,7 +154,7 @@ def clean(client, instance_id):
     and then False is returned (the instance stays listed, finished).
     """
     try:
-        client.delete('%s/%d' % (INSTANCES, int(instance_id)))
+        client.delete("%s/%d" % (INSTANCES, int(instance_id)))
     except PsaApiError as error:
         if error.status in (404, 405):
             return False
@@ -156,35 +169,36 @@ def kill(client, instance):
         if job_is_final(client, job_id):
             continue
         try:
-            client.put('%s/%d/kill' % (JOBS, int(job_id)))
+            client.put("%s/%d/kill" % (JOBS, int(job_id)))
         except PsaApiError as error:
             if error.status not in (404, 409):
                 raise
             continue  # ended or gone meanwhile
         killed.append(job_id)
     data = dict(instance)
-    data['instance_status'] = 'KILLED'
-    updated = client.put('%s/%d' % (INSTANCES, int(instance['instance_id'])), json_body=data)
+    data["instance_status"] = "KILLED"
+    updated = client.put("%s/%d" % (INSTANCES, int(instance["instance_id"])), json_body=data)
     return updated or data, killed
 
 
 def job_is_final(client, job_id):
     try:
-        job = client.get('%s/%d' % (JOBS, int(job_id)))
+        job = client.get("%s/%d" % (JOBS, int(job_id)))
     except PsaApiError as error:
         if error.status == 404:
             return True  # the scheduler forgot it: nothing left to kill
         raise
-    status = ((job or {}).get('jobInfo') or {}).get('status')
+    status = ((job or {}).get("jobInfo") or {}).get("status")
     return str(status).upper() in FINAL_JOB_STATUSES
 
 
 # --- waiting -----------------------------------------------------------------------------
 
+
 class Deadline:
     """A point in time shared by every wait of one task."""
 
-    def __init__(self, seconds, clock=getattr(time, 'monotonic', time.time)):
+    def __init__(self, seconds, clock=_MONOTONIC):
         self._clock = clock
         self.seconds = seconds
         self.started = clock()
@@ -217,12 +231,19 @@ def wait_settled(client, instance, deadline, sleep_seconds, leaving=None, sleep=
     while _still_moving(current, leaving):
         if deadline.remaining <= 0:
             raise WaitTimeout(
-                'timed out after %.1f s (wait_timeout %s) waiting for %s to settle; last seen: '
-                '%s' % (deadline.elapsed, deadline.seconds,
-                        'instance %s' % current.get('instance_id'), summary(current)), current)
+                "timed out after %.1f s (wait_timeout %s) waiting for %s to settle; last seen: "
+                "%s"
+                % (
+                    deadline.elapsed,
+                    deadline.seconds,
+                    "instance %s" % current.get("instance_id"),
+                    summary(current),
+                ),
+                current,
+            )
         sleep(max(0.0, min(pause, deadline.remaining)))
         pause = min(pause * 2, sleep_seconds)
-        current = get_instance(client, current['instance_id'])
+        current = get_instance(client, current["instance_id"])
     return current
 
 
@@ -235,6 +256,10 @@ def _still_moving(instance, leaving):
 
 def summary(instance):
     """One line about an instance for messages."""
-    return 'instance %s of %s named %s, status %s, jobs %s' % (
-        instance.get('instance_id'), instance.get('service_id'), name_of(instance),
-        state_of(instance), ', '.join(str(j) for j in job_ids_of(instance)) or 'none')
+    return "instance %s of %s named %s, status %s, jobs %s" % (
+        instance.get("instance_id"),
+        instance.get("service_id"),
+        name_of(instance),
+        state_of(instance),
+        ", ".join(str(j) for j in job_ids_of(instance)) or "none",
+    )

@@ -12,6 +12,7 @@ the server later and are not checked. Models this module does not know are not c
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import json
@@ -22,35 +23,36 @@ try:
 except ImportError:  # Python 2
     from urlparse import urlsplit  # type: ignore
 
-MASK = '********'
-SECRET_MODELS = frozenset(['HIDDEN', 'CREDENTIAL'])
+MASK = "********"
+SECRET_MODELS = frozenset(["HIDDEN", "CREDENTIAL"])
 
-_HEAD = re.compile(r'^PA:\s*([A-Za-z_]+)(.*)$', re.IGNORECASE | re.DOTALL)
-_RANGE = re.compile(r'^\[\s*([^,\]]*?)\s*(?:,\s*([^,\]]*?)\s*)?\]$')
-_INTEGER_TEXT = re.compile(r'^[+-]?[0-9]+$')
+_HEAD = re.compile(r"^PA:\s*([A-Za-z_]+)(.*)$", re.IGNORECASE | re.DOTALL)
+_RANGE = re.compile(r"^\[\s*([^,\]]*?)\s*(?:,\s*([^,\]]*?)\s*)?\]$")
+_INTEGER_TEXT = re.compile(r"^[+-]?[0-9]+$")
 # What Java's Double.parseDouble accepts (blanks trimmed, f/d suffixes allowed).
 _DECIMAL_TEXT = re.compile(
-    r'^\s*[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?)\s*$')
-_REFERENCE = re.compile(r'\$(?:\{[^}]*\}|[A-Za-z_])')
+    r"^\s*[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?)\s*$"
+)
+_REFERENCE = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_])")
 
 # keyword -> (type name in messages, Java bounds or None, integral)
 _NUMERIC = {
-    'INTEGER': ('an Integer', (-2 ** 31, 2 ** 31 - 1), True),
-    'SHORT': ('a Short', (-2 ** 15, 2 ** 15 - 1), True),
-    'LONG': ('a Long', (-2 ** 63, 2 ** 63 - 1), True),
-    'FLOAT': ('a Float', None, False),
-    'DOUBLE': ('a Double', None, False),
+    "INTEGER": ("an Integer", (-(2**31), 2**31 - 1), True),
+    "SHORT": ("a Short", (-(2**15), 2**15 - 1), True),
+    "LONG": ("a Long", (-(2**63), 2**63 - 1), True),
+    "FLOAT": ("a Float", None, False),
+    "DOUBLE": ("a Double", None, False),
 }
 # Kinds that refuse an empty value unless optional ("PA:Integer?").
-_TYPED = frozenset(list(_NUMERIC) + ['BOOLEAN', 'LIST', 'URL', 'JSON', 'REGEXP'])
+_TYPED = frozenset(list(_NUMERIC) + ["BOOLEAN", "LIST", "URL", "JSON", "REGEXP"])
 
 
 def to_wire(value):
     """A variable value as PSA carries it: always a string (booleans as true/false)."""
     if value is None:
-        return ''
+        return ""
     if isinstance(value, bool):
-        return 'true' if value else 'false'
+        return "true" if value else "false"
     if isinstance(value, (dict, list)):
         return json.dumps(value, sort_keys=True)
     return str(value)
@@ -58,14 +60,14 @@ def to_wire(value):
 
 def has_references(value):
     """True if the value holds ``$NAME`` or ``${...}`` for the server to resolve."""
-    return bool(_REFERENCE.search(value or ''))
+    return bool(_REFERENCE.search(value or ""))
 
 
 class VariableModel:
     """One parsed model; ``check(value)`` says why a value is refused, or None."""
 
     def __init__(self, raw):
-        self.raw = (raw or '').strip()
+        self.raw = (raw or "").strip()
         self.keyword = None
         self.optional = False
         self.options = ()
@@ -80,7 +82,7 @@ class VariableModel:
             return
         self.keyword = head.group(1).upper()
         rest = head.group(2).strip()
-        if rest.endswith('?'):
+        if rest.endswith("?"):
             self.optional = True
             rest = rest[:-1].rstrip()
         try:
@@ -95,12 +97,15 @@ class VariableModel:
             if bounds is not None:
                 self.minimum = bounds[0] if self.minimum is None else max(self.minimum, bounds[0])
                 self.maximum = bounds[1] if self.maximum is None else min(self.maximum, bounds[1])
-        elif self.keyword == 'LIST':
-            self.options = tuple(item.strip() for item in _parenthesised(rest).split(','))
-        elif self.keyword == 'REGEXP':
+        elif self.keyword == "LIST":
+            self.options = tuple(item.strip() for item in _parenthesised(rest).split(","))
+        elif self.keyword == "REGEXP":
             self.pattern = _parenthesised(rest)
-            self._full_pattern = re.compile('(?:%s)\\Z' % self.pattern)
-        elif self.keyword in ('BOOLEAN', 'URL', 'JSON', 'NOT_EMPTY_STRING') or self.keyword in SECRET_MODELS:
+            self._full_pattern = re.compile("(?:%s)\\Z" % self.pattern)
+        elif (
+            self.keyword in ("BOOLEAN", "URL", "JSON", "NOT_EMPTY_STRING")
+            or self.keyword in SECRET_MODELS
+        ):
             if rest:
                 raise ValueError(rest)
         else:
@@ -114,50 +119,50 @@ class VariableModel:
         """Why ``value`` (a string) is refused, or None when the model accepts it."""
         if not self.known or self.keyword is None or has_references(value):
             return None
-        if value == '' or (self.keyword == 'NOT_EMPTY_STRING' and not value.strip()):
-            if self.keyword == 'NOT_EMPTY_STRING':
-                return 'an empty value is not allowed'
-            if self.keyword in _TYPED and not self.optional and '' not in self.options:
-                return 'an empty value is not allowed'
+        if value == "" or (self.keyword == "NOT_EMPTY_STRING" and not value.strip()):
+            if self.keyword == "NOT_EMPTY_STRING":
+                return "an empty value is not allowed"
+            if self.keyword in _TYPED and not self.optional and "" not in self.options:
+                return "an empty value is not allowed"
             return None
         if self.keyword in _NUMERIC:
             return self._check_number(value)
-        if self.keyword == 'BOOLEAN':
-            if value.lower() in ('true', 'false'):
+        if self.keyword == "BOOLEAN":
+            if value.lower() in ("true", "false"):
                 return None
-            return '%r is not a Boolean (true or false)' % value
-        if self.keyword == 'LIST':
+            return "%r is not a Boolean (true or false)" % value
+        if self.keyword == "LIST":
             if value in self.options:
                 return None
-            return '%r is not one of %s' % (value, ', '.join(repr(o) for o in self.options))
-        if self.keyword == 'REGEXP':
+            return "%r is not one of %s" % (value, ", ".join(repr(o) for o in self.options))
+        if self.keyword == "REGEXP":
             if self._full_pattern.match(value):
                 return None
-            return '%r does not match the regular expression %r' % (value, self.pattern)
-        if self.keyword == 'URL':
+            return "%r does not match the regular expression %r" % (value, self.pattern)
+        if self.keyword == "URL":
             return _check_url(value)
-        if self.keyword == 'JSON':
+        if self.keyword == "JSON":
             try:
                 json.loads(value)
             except ValueError as error:
-                return '%r is not valid JSON (%s)' % (value, error)
+                return "%r is not valid JSON (%s)" % (value, error)
         return None
 
     def _check_number(self, value):
         type_name, _bounds, integral = _NUMERIC[self.keyword]
         if not (_INTEGER_TEXT if integral else _DECIMAL_TEXT).match(value):
-            return '%r is not %s' % (value, type_name)
+            return "%r is not %s" % (value, type_name)
         number = int(value) if integral else _java_float(value)
         if self.minimum is not None and number < self.minimum:
-            return '%r is below the minimum %s' % (value, self.minimum)
+            return "%r is below the minimum %s" % (value, self.minimum)
         if self.maximum is not None and number > self.maximum:
-            return '%r is above the maximum %s' % (value, self.maximum)
+            return "%r is above the maximum %s" % (value, self.maximum)
         return None
 
 
 def _parenthesised(rest):
     """Everything between the first '(' and the last ')': a regexp may hold both."""
-    if not (rest.startswith('(') and rest.endswith(')')):
+    if not (rest.startswith("(") and rest.endswith(")")):
         raise ValueError(rest)
     return rest[1:-1]
 
@@ -180,7 +185,7 @@ def _parse_range(rest, integral):
 
 
 def _java_float(text):
-    return float(text.strip().rstrip('fFdD'))
+    return float(text.strip().rstrip("fFdD"))
 
 
 def _check_url(value):
@@ -190,7 +195,7 @@ def _check_url(value):
         parts = None
     if parts is not None and parts.scheme and parts.netloc:
         return None
-    return '%r is not a URL (it needs a scheme and a host, e.g. http://host:port)' % value
+    return "%r is not a URL (it needs a scheme and a host, e.g. http://host:port)" % value
 
 
 def validate_variables(values, models, workflow=None):
@@ -206,8 +211,8 @@ def validate_variables(values, models, workflow=None):
         model = VariableModel(models[name])
         reason = model.check(values[name])
         if reason:
-            where = ' of workflow %s' % workflow if workflow else ''
-            problems.append('variable %s%s: %s (model %s)' % (name, where, reason, model.raw))
+            where = " of workflow %s" % workflow if workflow else ""
+            problems.append("variable %s%s: %s (model %s)" % (name, where, reason, model.raw))
     return problems
 
 

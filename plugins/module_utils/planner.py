@@ -10,22 +10,23 @@ exactly: real services mix case (``LaBSGUI_DEPLOYED``).
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import re
 from collections import deque
 
-VOID = 'VOID'
-ALL = 'ALL'
-FINISHED = 'FINISHED'
-KILLED = 'KILLED'
-ERROR = 'ERROR'
+VOID = "VOID"
+ALL = "ALL"
+FINISHED = "FINISHED"
+KILLED = "KILLED"
+ERROR = "ERROR"
 # An instance in one of these states is over: no action moves it any more.
 ENDED_STATES = frozenset([FINISHED, KILLED])
 PREDEFINED_STATES = (VOID, FINISHED, ERROR, KILLED)
-TRANSITION_SEPARATOR = ' -> '
+TRANSITION_SEPARATOR = " -> "
 
-_PAIR = re.compile(r'\s*\(\s*([^(),\s]+)\s*,\s*([^(),\s]+)\s*\)\s*')
+_PAIR = re.compile(r"\s*\(\s*([^(),\s]+)\s*,\s*([^(),\s]+)\s*\)\s*")
 _SNIPPET = 30
 
 
@@ -45,26 +46,28 @@ class PlanError(Exception):
 def parse_pca_states(text):
     """The (FROM, TO) pairs of a pca.states value, or StatesSyntaxError naming the text."""
     if not isinstance(text, str) or not text.strip():
-        raise StatesSyntaxError('pca.states %r holds no transition: expected (FROM,TO)...'
-                                % (text,))
+        raise StatesSyntaxError(
+            "pca.states %r holds no transition: expected (FROM,TO)..." % (text,)
+        )
     pairs = []
     targets = {}
     position = 0
     while position < len(text):
         match = _PAIR.match(text, position)
         if match is None or match.end() == position:
-            snippet = text[position:position + _SNIPPET]
+            snippet = text[position : position + _SNIPPET]
             raise StatesSyntaxError(
-                'pca.states %r is not (FROM,TO) repeated: unexpected text %r at position %d'
-                % (text, snippet, position + 1))
+                "pca.states %r is not (FROM,TO) repeated: unexpected text %r at position %d"
+                % (text, snippet, position + 1)
+            )
         from_state, to_state = match.group(1), match.group(2)
         if to_state in (VOID, ALL):
-            raise StatesSyntaxError('pca.states %r: %s cannot be a target state'
-                                    % (text, to_state))
+            raise StatesSyntaxError("pca.states %r: %s cannot be a target state" % (text, to_state))
         if targets.get(from_state, to_state) != to_state:
             raise StatesSyntaxError(
-                'pca.states %r: %s leads to both %s and %s (one FROM, one TO)'
-                % (text, from_state, targets[from_state], to_state))
+                "pca.states %r: %s leads to both %s and %s (one FROM, one TO)"
+                % (text, from_state, targets[from_state], to_state)
+            )
         if from_state not in targets:
             targets[from_state] = to_state
             pairs.append((from_state, to_state))
@@ -74,7 +77,7 @@ def parse_pca_states(text):
 
 def is_transitioning(status):
     """True for an instance_status such as ``VOID -> RUNNING``."""
-    return TRANSITION_SEPARATOR in (status or '')
+    return TRANSITION_SEPARATOR in (status or "")
 
 
 def split_transition(status):
@@ -135,7 +138,7 @@ class StateGraph:
 
     def as_dict(self):
         """FROM -> {workflow: TO}, ALL expanded, every known state a key."""
-        return dict((state, dict(self.actions_from(state))) for state in self.states())
+        return {state: dict(self.actions_from(state)) for state in self.states()}
 
     def reachable(self, start):
         """States reachable from ``start`` with at least one action, sorted."""
@@ -155,11 +158,18 @@ class StateGraph:
             reachable = sorted(parents)
             executable = [name for name, _to in self.actions_from(current)]
             raise PlanError(
-                'state %s cannot be reached from %s: reachable states: %s; actions '
-                'executable from %s: %s'
-                % (target, current, ', '.join(reachable) or 'none', current,
-                   ', '.join(executable) or 'none'),
-                reachable=reachable, executable=executable)
+                "state %s cannot be reached from %s: reachable states: %s; actions "
+                "executable from %s: %s"
+                % (
+                    target,
+                    current,
+                    ", ".join(reachable) or "none",
+                    current,
+                    ", ".join(executable) or "none",
+                ),
+                reachable=reachable,
+                executable=executable,
+            )
         steps = []
         state = target
         while state != current:
@@ -173,7 +183,7 @@ class StateGraph:
         """Breadth-first search: {state: (previous state, workflow)} for every state reached."""
         parents = {}
         queue = deque([start])
-        seen = set([start])
+        seen = {start}
         while queue:
             state = queue.popleft()
             if state in ENDED_STATES and state != start:

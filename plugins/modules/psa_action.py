@@ -4,9 +4,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 ---
 module: psa_action
 short_description: Run one action on a ProActive Service Automation (PSA) instance, or kill it
@@ -69,9 +70,9 @@ options:
 seealso:
   - module: proactive.psa.psa_instance
   - module: proactive.psa.psa_service_info
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Pause a MongoDB instance
   proactive.psa.psa_action:
     url: https://proactive.example.com:8443
@@ -92,9 +93,9 @@ EXAMPLES = r'''
   proactive.psa.psa_action:
     instance_id: 12
     kill: true
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 executable:
   description: Whether the action was executable from the instance's state (always true with O(kill)).
   returned: always
@@ -137,22 +138,47 @@ elapsed:
   returned: always
   type: float
   sample: 1.4
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.proactive.psa.plugins.module_utils.catalog import (
-    ServiceNotFound, load_service)
+    ServiceNotFound,
+    load_service,
+)
 from ansible_collections.proactive.psa.plugins.module_utils.common import (
-    PsaModuleError, argument_spec, run_module, wire_variables)
+    PsaModuleError,
+    argument_spec,
+    run_module,
+    wire_variables,
+)
 from ansible_collections.proactive.psa.plugins.module_utils.instances import (
-    Deadline, WaitTimeout, endpoints_of, find_active, get_instance_or_none, instances_named,
-    is_ended, job_ids_of, job_is_final, kill, launched_job_id, list_instances, masked,
-    run_action, state_of, wait_settled)
+    Deadline,
+    WaitTimeout,
+    endpoints_of,
+    find_active,
+    get_instance_or_none,
+    instances_named,
+    is_ended,
+    job_ids_of,
+    job_is_final,
+    kill,
+    launched_job_id,
+    list_instances,
+    masked,
+    run_action,
+    state_of,
+    wait_settled,
+)
 from ansible_collections.proactive.psa.plugins.module_utils.models import (
-    mask_secrets, validate_variables)
+    mask_secrets,
+    validate_variables,
+)
 from ansible_collections.proactive.psa.plugins.module_utils.planner import (
-    StateGraph, is_transitioning, split_transition)
+    StateGraph,
+    is_transitioning,
+    split_transition,
+)
 
 
 class ActionTask:
@@ -165,21 +191,22 @@ class ActionTask:
         self.warn = warn
         self.hide = hide or (lambda value: None)
         self.sleep = sleep
-        self.deadline = Deadline(params['wait_timeout'])
-        self.requested = wire_variables(params['variables'])
+        self.deadline = Deadline(params["wait_timeout"])
+        self.requested = wire_variables(params["variables"])
         self.service = None
         self.instance = None
 
     def run(self):
         params = self.params
-        if params['kill'] and params['action']:
-            raise PsaModuleError('action and kill=true cannot be used together: a kill runs '
-                                 'no action')
-        if not params['kill'] and not params['action']:
-            raise PsaModuleError('action: the workflow to run is required (or kill=true)')
+        if params["kill"] and params["action"]:
+            raise PsaModuleError(
+                "action and kill=true cannot be used together: a kill runs no action"
+            )
+        if not params["kill"] and not params["action"]:
+            raise PsaModuleError("action: the workflow to run is required (or kill=true)")
         self.instance = self._select()
         try:
-            self.service = load_service(self.client, self.instance['service_id'])
+            self.service = load_service(self.client, self.instance["service_id"])
         except ServiceNotFound as error:
             raise PsaModuleError(str(error), instance=self._masked(self.instance))
         for warning in self.service.warnings:
@@ -188,52 +215,65 @@ class ActionTask:
             if self.requested.get(name):
                 self.hide(self.requested[name])
         before = self._snapshot()
-        if params['kill']:
+        if params["kill"]:
             return self._kill(before)
         return self._action(before)
 
     def _select(self):
         params = self.params
-        if params['instance_id'] is not None:
-            instance = get_instance_or_none(self.client, params['instance_id'])
+        if params["instance_id"] is not None:
+            instance = get_instance_or_none(self.client, params["instance_id"])
             if instance is None:
-                raise PsaModuleError('instance_id: there is no instance %s' % params['instance_id'])
-            if params['service_id'] and instance.get('service_id') != params['service_id']:
+                raise PsaModuleError("instance_id: there is no instance %s" % params["instance_id"])
+            if params["service_id"] and instance.get("service_id") != params["service_id"]:
                 raise PsaModuleError(
-                    'instance_id: instance %s belongs to service %s, not to service_id %s'
-                    % (params['instance_id'], instance.get('service_id'), params['service_id']))
+                    "instance_id: instance %s belongs to service %s, not to service_id %s"
+                    % (params["instance_id"], instance.get("service_id"), params["service_id"])
+                )
             return instance
-        named = instances_named(list_instances(self.client), params['service_id'], params['name'])
-        instance = find_active(named, params['service_id'], params['name'])
+        named = instances_named(list_instances(self.client), params["service_id"], params["name"])
+        instance = find_active(named, params["service_id"], params["name"])
         if instance is None:
-            ended = ', '.join('%s (%s)' % (i['instance_id'], state_of(i)) for i in named)
+            ended = ", ".join("%s (%s)" % (i["instance_id"], state_of(i)) for i in named)
             raise PsaModuleError(
-                'name: service %s has no instance named %r that is not FINISHED or KILLED%s'
-                % (params['service_id'], params['name'],
-                   '; ended ones: %s' % ended if ended else ''))
+                "name: service %s has no instance named %r that is not FINISHED or KILLED%s"
+                % (
+                    params["service_id"],
+                    params["name"],
+                    "; ended ones: %s" % ended if ended else "",
+                )
+            )
         return instance
 
     # --- an action -------------------------------------------------------------------------
 
     def _action(self, before):
-        workflow = self.service.find_workflow(self.params['action'])
+        workflow = self.service.find_workflow(self.params["action"])
         if workflow is None:
             raise PsaModuleError(
-                'action: service %s has no workflow %r; its workflows: %s'
-                % (self.service.service_id, self.params['action'],
-                   ', '.join(sorted(w.full_name for w in self.service.every_bucket))))
+                "action: service %s has no workflow %r; its workflows: %s"
+                % (
+                    self.service.service_id,
+                    self.params["action"],
+                    ", ".join(sorted(w.full_name for w in self.service.every_bucket)),
+                )
+            )
         status = state_of(self.instance)
         if is_transitioning(status):
             # PSA accepts no action during a transition: wait for it to end first.
             if self.check_mode:
-                self.warn('instance %s is transitioning (%s): judged as if it were %s'
-                          % (self.instance['instance_id'], status, split_transition(status)[1]))
-            elif self.params['wait']:
+                self.warn(
+                    "instance %s is transitioning (%s): judged as if it were %s"
+                    % (self.instance["instance_id"], status, split_transition(status)[1])
+                )
+            elif self.params["wait"]:
                 self.instance = self._wait(self.instance)
             else:
-                raise PsaModuleError('instance %s is transitioning (%s): no action is accepted '
-                                     'until it ends (set wait to true to wait for it)'
-                                     % (self.instance['instance_id'], status))
+                raise PsaModuleError(
+                    "instance %s is transitioning (%s): no action is accepted "
+                    "until it ends (set wait to true to wait for it)"
+                    % (self.instance["instance_id"], status)
+                )
         current = split_transition(state_of(self.instance))[1]
         executable = [name for name, _to in self.service.graph.actions_from(current)]
         target = StateGraph({workflow.name: workflow.transitions}).target_of(workflow.name, current)
@@ -241,44 +281,76 @@ class ActionTask:
             if self.check_mode:
                 return self._result(False, before, before, workflow, executable, [])
             raise PsaModuleError(
-                'action: %s is not executable on instance %s in state %s; executable actions: '
-                '%s' % (workflow.name, self.instance['instance_id'], current,
-                        ', '.join(executable) or 'none'),
-                executable_actions=executable, instance=self._masked(self.instance))
+                "action: %s is not executable on instance %s in state %s; executable actions: "
+                "%s"
+                % (
+                    workflow.name,
+                    self.instance["instance_id"],
+                    current,
+                    ", ".join(executable) or "none",
+                ),
+                executable_actions=executable,
+                instance=self._masked(self.instance),
+            )
         problems = validate_variables(self.requested, workflow.models, workflow.name)
         if problems:
-            raise PsaModuleError('variables: ' + '; '.join(problems))
+            raise PsaModuleError("variables: " + "; ".join(problems))
         if self.check_mode:
-            after = {'state': target, 'variables': mask_secrets(
-                dict(before['variables'], **self.requested), self.service.secrets)}
+            after = {
+                "state": target,
+                "variables": mask_secrets(
+                    dict(before["variables"], **self.requested), self.service.secrets
+                ),
+            }
             return self._result(True, before, after, workflow, executable, [])
         previous = self.instance
-        self.instance = run_action(self.client, self.instance['instance_id'], workflow.bucket,
-                                   workflow.name, self.requested)
+        self.instance = run_action(
+            self.client,
+            self.instance["instance_id"],
+            workflow.bucket,
+            workflow.name,
+            self.requested,
+        )
         job_id = launched_job_id(previous, self.instance)
-        if self.params['wait']:
+        if self.params["wait"]:
             self.instance = self._wait(self.instance, current if current != target else None)
             if state_of(self.instance) != target:
                 raise PsaModuleError(
-                    'action %s should have brought instance %s from %s to %s, but it is %s '
-                    '(job %s)' % (workflow.name, self.instance['instance_id'], current, target,
-                                  state_of(self.instance), job_id),
-                    instance=self._masked(self.instance), job_ids=[job_id])
-        return self._result(True, before, self._snapshot(), workflow, executable,
-                            [job_id] if job_id is not None else [])
+                    "action %s should have brought instance %s from %s to %s, but it is %s "
+                    "(job %s)"
+                    % (
+                        workflow.name,
+                        self.instance["instance_id"],
+                        current,
+                        target,
+                        state_of(self.instance),
+                        job_id,
+                    ),
+                    instance=self._masked(self.instance),
+                    job_ids=[job_id],
+                )
+        return self._result(
+            True,
+            before,
+            self._snapshot(),
+            workflow,
+            executable,
+            [job_id] if job_id is not None else [],
+        )
 
     # --- a kill ----------------------------------------------------------------------------
 
     def _kill(self, before):
-        running = [j for j in sorted(set(job_ids_of(self.instance)))
-                   if not job_is_final(self.client, j)]
+        running = [
+            j for j in sorted(set(job_ids_of(self.instance))) if not job_is_final(self.client, j)
+        ]
         needed = bool(running) or not is_ended(self.instance)
         current = split_transition(state_of(self.instance))[1]
         executable = [name for name, _to in self.service.graph.actions_from(current)]
         if not needed:
             return self._result(False, before, before, None, executable, [])
         if self.check_mode:
-            after = {'state': 'KILLED', 'variables': before['variables']}
+            after = {"state": "KILLED", "variables": before["variables"]}
             return self._result(True, before, after, None, executable, running)
         self.instance, killed = kill(self.client, self.instance)
         return self._result(True, before, self._snapshot(), None, executable, killed)
@@ -286,10 +358,16 @@ class ActionTask:
     # --- helpers ---------------------------------------------------------------------------
 
     def _wait(self, instance, leaving=None):
-        kwargs = {'sleep': self.sleep} if self.sleep else {}
+        kwargs = {"sleep": self.sleep} if self.sleep else {}
         try:
-            return wait_settled(self.client, instance, self.deadline, self.params['wait_sleep'],
-                                leaving=leaving, **kwargs)
+            return wait_settled(
+                self.client,
+                instance,
+                self.deadline,
+                self.params["wait_sleep"],
+                leaving=leaving,
+                **kwargs,
+            )
         except WaitTimeout as error:
             raise PsaModuleError(str(error), instance=self._masked(error.instance))
 
@@ -297,24 +375,25 @@ class ActionTask:
         return masked(instance, self.service.secrets if self.service else [])
 
     def _snapshot(self):
-        return {'state': state_of(self.instance),
-                'variables': mask_secrets(self.instance.get('variables') or {},
-                                          self.service.secrets)}
+        return {
+            "state": state_of(self.instance),
+            "variables": mask_secrets(self.instance.get("variables") or {}, self.service.secrets),
+        }
 
     def _result(self, changed, before, after, workflow, executable, job_ids):
         result = {
-            'changed': changed,
-            'executable': workflow is None or changed,
-            'executable_actions': executable,
-            'action': workflow.full_name if workflow is not None else '',
-            'instance': self._masked(self.instance),
-            'state': state_of(self.instance),
-            'endpoints': endpoints_of(self.instance),
-            'job_ids': job_ids,
-            'elapsed': round(self.deadline.elapsed, 3),
+            "changed": changed,
+            "executable": workflow is None or changed,
+            "executable_actions": executable,
+            "action": workflow.full_name if workflow is not None else "",
+            "instance": self._masked(self.instance),
+            "state": state_of(self.instance),
+            "endpoints": endpoints_of(self.instance),
+            "job_ids": job_ids,
+            "elapsed": round(self.deadline.elapsed, 3),
         }
         if changed:
-            result['diff'] = {'before': before, 'after': after}
+            result["diff"] = {"before": before, "after": after}
         return result
 
 
@@ -322,22 +401,25 @@ def main():
     module = AnsibleModule(
         argument_spec=argument_spec(
             wait=True,
-            instance_id=dict(type='int'),
-            service_id=dict(type='str'),
-            name=dict(type='str'),
-            action=dict(type='str'),
-            variables=dict(type='dict', default={}),
-            kill=dict(type='bool', default=False),
+            instance_id=dict(type="int"),
+            service_id=dict(type="str"),
+            name=dict(type="str"),
+            action=dict(type="str"),
+            variables=dict(type="dict", default={}),
+            kill=dict(type="bool", default=False),
         ),
-        required_one_of=[('name', 'instance_id')],
-        mutually_exclusive=[('name', 'instance_id')],
-        required_by={'name': 'service_id'},
+        required_one_of=[("name", "instance_id")],
+        mutually_exclusive=[("name", "instance_id")],
+        required_by={"name": "service_id"},
         supports_check_mode=True,
     )
-    run_module(module, lambda client: ActionTask(
-        client, module.params, module.check_mode, module.warn,
-        hide=module.no_log_values.add).run())
+    run_module(
+        module,
+        lambda client: ActionTask(
+            client, module.params, module.check_mode, module.warn, hide=module.no_log_values.add
+        ).run(),
+    )
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

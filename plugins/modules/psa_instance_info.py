@@ -4,9 +4,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 ---
 module: psa_instance_info
 short_description: List ProActive Service Automation (PSA) service instances
@@ -51,9 +52,9 @@ options:
     elements: str
 seealso:
   - module: proactive.psa.psa_instance
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Running MongoDB instances
   proactive.psa.psa_instance_info:
     url: https://proactive.example.com:8443
@@ -70,9 +71,9 @@ EXAMPLES = r'''
 - name: Every instance not finished yet, whatever the service
   proactive.psa.psa_instance_info:
     state: [active]
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 instances:
   description:
     - The instances (ServiceInstanceData as the server prints them), newest first, each
@@ -87,38 +88,44 @@ instances:
       instance_status: RUNNING
       variables: {INSTANCE_NAME: db1, PASSWORD: "********"}
       endpoints: {mongodb-endpoint-12: "mongodb://node-1:27017"}
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.proactive.psa.plugins.module_utils.catalog import load_services
-from ansible_collections.proactive.psa.plugins.module_utils.common import (
-    argument_spec, run_module)
+from ansible_collections.proactive.psa.plugins.module_utils.common import argument_spec, run_module
 from ansible_collections.proactive.psa.plugins.module_utils.instances import (
-    endpoints_of, get_instance_or_none, is_ended, list_instances, masked, name_of, state_of)
+    endpoints_of,
+    get_instance_or_none,
+    is_ended,
+    list_instances,
+    masked,
+    name_of,
+    state_of,
+)
 
-ACTIVE = 'active'
+ACTIVE = "active"
 
 
 def matches(instance, params):
-    if params['service_id'] and instance.get('service_id') != params['service_id']:
+    if params["service_id"] and instance.get("service_id") != params["service_id"]:
         return False
-    if params['name'] is not None and name_of(instance) != params['name']:
+    if params["name"] is not None and name_of(instance) != params["name"]:
         return False
-    states = params['state']
+    states = params["state"]
     if states:
         return state_of(instance) in states or (ACTIVE in states and not is_ended(instance))
     return True
 
 
 def list_matching(client, params):
-    if params['instance_id'] is not None:
-        instance = get_instance_or_none(client, params['instance_id'])
+    if params["instance_id"] is not None:
+        instance = get_instance_or_none(client, params["instance_id"])
         found = [instance] if instance else []
     else:
         found = list_instances(client)
     found = [i for i in found if matches(i, params)]
-    found.sort(key=lambda i: i.get('instance_id') or 0, reverse=True)
+    found.sort(key=lambda i: i.get("instance_id") or 0, reverse=True)
     secrets = {}
     if found:
         # The catalog says which variables are secret; one listing serves every service.
@@ -126,24 +133,24 @@ def list_matching(client, params):
             secrets[service_id] = service.secrets
     instances = []
     for instance in found:
-        shown = masked(instance, secrets.get(instance.get('service_id'), []))
-        shown['endpoints'] = endpoints_of(instance)
+        shown = masked(instance, secrets.get(instance.get("service_id"), []))
+        shown["endpoints"] = endpoints_of(instance)
         instances.append(shown)
-    return {'changed': False, 'instances': instances}
+    return {"changed": False, "instances": instances}
 
 
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(
-            instance_id=dict(type='int'),
-            service_id=dict(type='str'),
-            name=dict(type='str'),
-            state=dict(type='list', elements='str'),
+            instance_id=dict(type="int"),
+            service_id=dict(type="str"),
+            name=dict(type="str"),
+            state=dict(type="list", elements="str"),
         ),
         supports_check_mode=True,
     )
     run_module(module, lambda client: list_matching(client, module.params))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -4,9 +4,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 ---
 module: psa_service
 short_description: Publish or remove the workflows of a ProActive Service Automation (PSA) service
@@ -82,9 +83,9 @@ notes:
 seealso:
   - module: proactive.psa.psa_service_info
   - module: proactive.psa.psa_instance
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Publish the Redis service (activation and finishing action)
   proactive.psa.psa_service:
     url: https://proactive.example.com:8443
@@ -105,9 +106,9 @@ EXAMPLES = r'''
   proactive.psa.psa_service:
     service_id: Redis
     state: absent
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 service_id:
   description: The service.
   returned: always
@@ -143,7 +144,7 @@ graph:
   returned: always
   type: dict
   sample: {VOID: {Redis: RUNNING}, RUNNING: {Finish_Redis: FINISHED}, ERROR: {Finish_Redis: FINISHED}}
-'''
+"""
 
 import io
 
@@ -151,10 +152,15 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.proactive.psa.plugins.module_utils import catalog
 from ansible_collections.proactive.psa.plugins.module_utils.common import (
-    PsaModuleError, argument_spec, run_module)
+    PsaModuleError,
+    argument_spec,
+    run_module,
+)
 from ansible_collections.proactive.psa.plugins.module_utils.planner import StateGraph
 from ansible_collections.proactive.psa.plugins.module_utils.workflow_xml import (
-    WorkflowError, parse_service)
+    WorkflowError,
+    parse_service,
+)
 
 
 def read_sources(files, inline):
@@ -162,24 +168,26 @@ def read_sources(files, inline):
     sources = []
     for path in files:
         try:
-            with io.open(path, 'rb') as handle:
+            with io.open(path, "rb") as handle:
                 data = handle.read()
         except (IOError, OSError) as error:
-            raise PsaModuleError('files: cannot read %s: %s' % (path, error))
+            raise PsaModuleError("files: cannot read %s: %s" % (path, error))
         try:
-            sources.append((path, data.decode('utf-8')))
+            sources.append((path, data.decode("utf-8")))
         except UnicodeDecodeError as error:
-            raise PsaModuleError('files: %s is not UTF-8 text: %s' % (path, error))
+            raise PsaModuleError("files: %s is not UTF-8 text: %s" % (path, error))
     for index, text in enumerate(inline):
-        sources.append(('workflows[%d]' % index, text))
+        sources.append(("workflows[%d]" % index, text))
     return sources
 
 
 def same_content(stored, wanted):
     """Equal once line endings and trailing blanks are set aside."""
+
     def normal(text):
-        lines = (text or '').replace('\r\n', '\n').replace('\r', '\n').split('\n')
-        return '\n'.join(line.rstrip() for line in lines).strip()
+        lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return "\n".join(line.rstrip() for line in lines).strip()
+
     return normal(stored) == normal(wanted)
 
 
@@ -190,27 +198,30 @@ class ServicePublisher:
         self.client = client
         self.params = params
         self.check_mode = check_mode
-        self.bucket = params['bucket']
+        self.bucket = params["bucket"]
         self.diffs = []
 
     def run(self):
         params = self.params
-        sources = read_sources(params['files'], params['workflows'])
-        if params['state'] == 'present' and not sources:
-            raise PsaModuleError('files or workflows: give at least one workflow to publish')
-        if params['state'] == 'absent' and not sources and not params['service_id']:
-            raise PsaModuleError('service_id (or files or workflows) is required to know what '
-                                 'to remove')
+        sources = read_sources(params["files"], params["workflows"])
+        if params["state"] == "present" and not sources:
+            raise PsaModuleError("files or workflows: give at least one workflow to publish")
+        if params["state"] == "absent" and not sources and not params["service_id"]:
+            raise PsaModuleError(
+                "service_id (or files or workflows) is required to know what to remove"
+            )
         try:
-            local = parse_service(sources, params['service_id']) if sources else []
+            local = parse_service(sources, params["service_id"]) if sources else []
         except WorkflowError as error:
             raise PsaModuleError(str(error))
-        service_id = params['service_id'] or local[0].service_id
+        service_id = params["service_id"] or local[0].service_id
         bucket_exists = catalog.bucket_exists(self.client, self.bucket)
         stored = self._stored_graph(service_id) if bucket_exists else {}
-        if params['state'] == 'present':
-            report, bucket_created = self._publish(local, service_id, bucket_exists), \
-                not bucket_exists
+        if params["state"] == "present":
+            report, bucket_created = (
+                self._publish(local, service_id, bucket_exists),
+                not bucket_exists,
+            )
             for workflow in local:
                 stored[workflow.name] = workflow.transitions
         else:
@@ -219,18 +230,17 @@ class ServicePublisher:
             report = self._remove(names, service_id, bucket_exists, local)
             for name in names:
                 stored.pop(name, None)
-        changed = bucket_created or any(r['status'] not in ('unchanged', 'absent')
-                                        for r in report)
+        changed = bucket_created or any(r["status"] not in ("unchanged", "absent") for r in report)
         result = {
-            'changed': changed,
-            'service_id': service_id,
-            'bucket': self.bucket,
-            'bucket_created': bucket_created,
-            'workflows': report,
-            'graph': StateGraph(stored).as_dict() if stored else {},
+            "changed": changed,
+            "service_id": service_id,
+            "bucket": self.bucket,
+            "bucket_created": bucket_created,
+            "workflows": report,
+            "graph": StateGraph(stored).as_dict() if stored else {},
         }
         if self.diffs:
-            result['diff'] = self.diffs
+            result["diff"] = self.diffs
         return result
 
     def _stored_graph(self, service_id):
@@ -238,8 +248,7 @@ class ServicePublisher:
         graph = {}
         for metadata in catalog.list_objects(self.client, self.bucket):
             workflow = catalog.CatalogWorkflow.from_metadata(metadata)
-            if workflow is not None and workflow.service_id == service_id \
-                    and not workflow.problem:
+            if workflow is not None and workflow.service_id == service_id and not workflow.problem:
                 graph[workflow.name] = workflow.transitions
         return graph
 
@@ -252,76 +261,98 @@ class ServicePublisher:
         owner = existing.service_id if existing is not None else None
         if owner != service_id:
             raise PsaModuleError(
-                'catalog object %s/%s belongs to %s, not to service %s: it is left alone; '
-                'rename the workflow or use another bucket'
-                % (self.bucket, name, 'service %s' % owner if owner else
-                   'no PSA service (kind %s)' % metadata.get('kind'), service_id))
+                "catalog object %s/%s belongs to %s, not to service %s: it is left alone; "
+                "rename the workflow or use another bucket"
+                % (
+                    self.bucket,
+                    name,
+                    "service %s" % owner
+                    if owner
+                    else "no PSA service (kind %s)" % metadata.get("kind"),
+                    service_id,
+                )
+            )
         return metadata
 
     def _publish(self, local, service_id, bucket_exists):
         params = self.params
         if not bucket_exists and not self.check_mode:
-            catalog.create_bucket(self.client, self.bucket, params['bucket_owner'])
+            catalog.create_bucket(self.client, self.bucket, params["bucket_owner"])
         report = []
         for workflow in local:
             existing = self._existing(workflow.name, service_id) if bucket_exists else None
             if existing is None:
-                status, before = 'created', ''
+                status, before = "created", ""
             else:
                 before = catalog.get_raw(self.client, self.bucket, workflow.name)
-                status = 'unchanged' if same_content(before, workflow.content) else 'revised'
-            if status != 'unchanged':
+                status = "unchanged" if same_content(before, workflow.content) else "revised"
+            if status != "unchanged":
                 self._diff(workflow.name, before, workflow.content, status)
                 if not self.check_mode:
-                    publish = catalog.add_object if status == 'created' else catalog.add_revision
-                    publish(self.client, self.bucket, workflow.name, workflow.content,
-                            params['commit_message'])
-            report.append({'name': workflow.name, 'status': status,
-                           'pca_states': workflow.pca_states, 'source': workflow.source})
+                    publish = catalog.add_object if status == "created" else catalog.add_revision
+                    publish(
+                        self.client,
+                        self.bucket,
+                        workflow.name,
+                        workflow.content,
+                        params["commit_message"],
+                    )
+            report.append(
+                {
+                    "name": workflow.name,
+                    "status": status,
+                    "pca_states": workflow.pca_states,
+                    "source": workflow.source,
+                }
+            )
         return report
 
     def _remove(self, names, service_id, bucket_exists, local):
-        sources = dict((w.name, w.source) for w in local)
+        sources = {w.name: w.source for w in local}
         report = []
         for name in names:
             existing = self._existing(name, service_id) if bucket_exists else None
-            entry = {'name': name, 'status': 'absent', 'source': sources.get(name, '')}
+            entry = {"name": name, "status": "absent", "source": sources.get(name, "")}
             if existing is not None:
-                entry['status'] = 'removed'
+                entry["status"] = "removed"
                 before = catalog.get_raw(self.client, self.bucket, name)
-                self._diff(name, before, '', 'removed')
+                self._diff(name, before, "", "removed")
                 if not self.check_mode:
                     catalog.delete_object(self.client, self.bucket, name)
             report.append(entry)
         return report
 
     def _diff(self, name, before, after, status):
-        label = '%s/%s' % (self.bucket, name)
-        self.diffs.append({
-            'before_header': '%s (catalog)' % label if before else '%s (absent)' % label,
-            'after_header': '%s (%s)' % (label, status),
-            'before': before or '',
-            'after': after or '',
-        })
+        label = "%s/%s" % (self.bucket, name)
+        self.diffs.append(
+            {
+                "before_header": "%s (catalog)" % label if before else "%s (absent)" % label,
+                "after_header": "%s (%s)" % (label, status),
+                "before": before or "",
+                "after": after or "",
+            }
+        )
 
 
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(
-            service_id=dict(type='str'),
-            bucket=dict(type='str', default=catalog.DEFAULT_BUCKET),
-            bucket_owner=dict(type='str', default=catalog.DEFAULT_OWNER),
-            files=dict(type='list', elements='path', default=[]),
-            workflows=dict(type='list', elements='str', default=[]),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            commit_message=dict(type='str',
-                                default='Published with Ansible (proactive.psa.psa_service)'),
+            service_id=dict(type="str"),
+            bucket=dict(type="str", default=catalog.DEFAULT_BUCKET),
+            bucket_owner=dict(type="str", default=catalog.DEFAULT_OWNER),
+            files=dict(type="list", elements="path", default=[]),
+            workflows=dict(type="list", elements="str", default=[]),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            commit_message=dict(
+                type="str", default="Published with Ansible (proactive.psa.psa_service)"
+            ),
         ),
         supports_check_mode=True,
     )
-    run_module(module, lambda client: ServicePublisher(
-        client, module.params, module.check_mode).run())
+    run_module(
+        module, lambda client: ServicePublisher(client, module.params, module.check_mode).run()
+    )
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -4,9 +4,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 ---
 module: psa_service_info
 short_description: List the ProActive Service Automation (PSA) services of the catalog
@@ -40,9 +41,9 @@ options:
 seealso:
   - module: proactive.psa.psa_service
   - module: proactive.psa.psa_instance
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Every PSA service
   proactive.psa.psa_service_info:
     url: https://proactive.example.com:8443
@@ -62,9 +63,9 @@ EXAMPLES = r'''
 - name: Show the actions executable from RUNNING
   ansible.builtin.debug:
     msg: "{{ mongo.services[0].graph.RUNNING }}"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 services:
   description: The services found, sorted by service id.
   returned: always
@@ -111,42 +112,48 @@ services:
           models: {}
           secrets: []
           commit_time: "2026-01-01T00:00:00"
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.proactive.psa.plugins.module_utils.catalog import load_services
 from ansible_collections.proactive.psa.plugins.module_utils.common import (
-    PsaModuleError, argument_spec, run_module)
+    PsaModuleError,
+    argument_spec,
+    run_module,
+)
 
 
 def list_services(client, params, warn):
-    services = load_services(client, params['bucket'])
-    service_id = params['service_id']
+    services = load_services(client, params["bucket"])
+    service_id = params["service_id"]
     if service_id:
         if service_id not in services:
-            raise PsaModuleError('service_id: no PSA service %r in %s; services found: %s'
-                                 % (service_id, 'bucket %s' % params['bucket']
-                                    if params['bucket'] else 'any catalog bucket',
-                                    ', '.join(sorted(services)) or 'none'))
+            raise PsaModuleError(
+                "service_id: no PSA service %r in %s; services found: %s"
+                % (
+                    service_id,
+                    "bucket %s" % params["bucket"] if params["bucket"] else "any catalog bucket",
+                    ", ".join(sorted(services)) or "none",
+                )
+            )
         services = {service_id: services[service_id]}
     for service_id in sorted(services):
         for warning in services[service_id].warnings:
             warn(warning)
-    return {'changed': False,
-            'services': [services[sid].to_dict() for sid in sorted(services)]}
+    return {"changed": False, "services": [services[sid].to_dict() for sid in sorted(services)]}
 
 
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(
-            service_id=dict(type='str'),
-            bucket=dict(type='str'),
+            service_id=dict(type="str"),
+            bucket=dict(type="str"),
         ),
         supports_check_mode=True,
     )
     run_module(module, lambda client: list_services(client, module.params, module.warn))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

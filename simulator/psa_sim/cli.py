@@ -7,8 +7,13 @@ import json
 import sys
 
 from psa_sim import __version__
-from psa_sim.catalog import (CatalogError, describe_catalog, load_catalog,
-                             render_catalog_text, validate_files)
+from psa_sim.catalog import (
+    CatalogError,
+    describe_catalog,
+    load_catalog,
+    render_catalog_text,
+    validate_files,
+)
 from psa_sim.errors import PsaError
 
 # Exit codes: 1 a check failed (bad workflow, failed threshold, in any run of a sweep);
@@ -20,77 +25,130 @@ EXIT_USAGE = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="psa-sim",
-        description="A discrete-event simulator of ProActive Service Automation (PSA).")
+        description="A discrete-event simulator of ProActive Service Automation (PSA).",
+    )
     parser.add_argument("--version", action="version", version=f"psa-sim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    catalog = commands.add_parser("catalog", help="list services, workflows, transitions "
-                                                  "and variables")
-    catalog.add_argument("--catalog", metavar="DIR",
-                         help="a folder of workflow XML files (default: the bundled catalog)")
+    catalog = commands.add_parser(
+        "catalog", help="list services, workflows, transitions and variables"
+    )
+    catalog.add_argument(
+        "--catalog",
+        metavar="DIR",
+        help="a folder of workflow XML files (default: the bundled catalog)",
+    )
     catalog.add_argument("--json", action="store_true", help="print JSON")
 
     validate = commands.add_parser("validate", help="check PSA workflow XML files")
     validate.add_argument("files", nargs="+", metavar="FILE.xml")
 
-    serve = commands.add_parser("serve", help="serve the ProActive REST API (PSA, catalog, "
-                                              "scheduler, RM) over the simulation")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to bind (default: loopback only)")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the ProActive REST API (PSA, catalog, scheduler, RM) over the simulation",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: loopback only)"
+    )
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    serve.add_argument("--db", metavar="FILE",
-                       help="SQLite file keeping every change (default: memory only)")
-    serve.add_argument("--clock", choices=("instant", "realtime", "manual"),
-                       default="instant", help="how simulated time moves (default: instant)")
-    serve.add_argument("--speed", type=float, default=1.0,
-                       help="simulated seconds per wall second, for --clock realtime")
+    serve.add_argument(
+        "--db", metavar="FILE", help="SQLite file keeping every change (default: memory only)"
+    )
+    serve.add_argument(
+        "--clock",
+        choices=("instant", "realtime", "manual"),
+        default="instant",
+        help="how simulated time moves (default: instant)",
+    )
+    serve.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="simulated seconds per wall second, for --clock realtime",
+    )
     serve.add_argument("--seed", type=int, help="random seed (default 0)")
     serve.add_argument("--nodes", type=int, help="nodes in the LocalNodes source (default 4)")
-    serve.add_argument("--catalog", metavar="DIR",
-                       help="a folder of workflow XML files preloaded in bucket "
-                            "service-automation (default: the bundled catalog)")
-    serve.add_argument("--users", metavar="FILE",
-                       help="YAML list of {name, password, admin} (default: admin/admin)")
+    serve.add_argument(
+        "--catalog",
+        metavar="DIR",
+        help="a folder of workflow XML files preloaded in bucket "
+        "service-automation (default: the bundled catalog)",
+    )
+    serve.add_argument(
+        "--users",
+        metavar="FILE",
+        help="YAML list of {name, password, admin} (default: admin/admin)",
+    )
 
     run = commands.add_parser("run", help="run a scenario headless in simulated time")
     run.add_argument("scenario", metavar="SCENARIO.yaml")
     run.add_argument("--seed", type=int, help="override the scenario's seed")
-    run.add_argument("--catalog", metavar="DIR",
-                     help="a folder of workflow XML files (default: the bundled catalog)")
+    run.add_argument(
+        "--catalog",
+        metavar="DIR",
+        help="a folder of workflow XML files (default: the bundled catalog)",
+    )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
-    run.add_argument("--out", metavar="DIR",
-                     help="write a report there: summary.json, instances.csv, "
-                          "timeseries.csv, charts (PNG) and report.html")
-    run.add_argument("--quiet", "-q", action="store_true",
-                     help="no progress bar (there is none either when stderr is not a "
-                          "terminal)")
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write a report there: summary.json, instances.csv, "
+        "timeseries.csv, charts (PNG) and report.html",
+    )
+    run.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress bar (there is none either when stderr is not a terminal)",
+    )
 
     sweep = commands.add_parser(
-        "sweep", help="run a scenario over seeds and parameter values, and compare",
+        "sweep",
+        help="run a scenario over seeds and parameter values, and compare",
         description="Run every combination of the --set values for every seed, and "
-                    "compare the headline metrics. Exit status: 0 every run passed its "
-                    "thresholds; 1 some run failed one; 2 bad input (a --set key or value, "
-                    "a seed range).")
+        "compare the headline metrics. Exit status: 0 every run passed its "
+        "thresholds; 1 some run failed one; 2 bad input (a --set key or value, "
+        "a seed range).",
+    )
     sweep.add_argument("scenario", metavar="SCENARIO.yaml")
-    sweep.add_argument("--seeds", metavar="A..B",
-                       help="seeds to run, inclusive: 1..20, or 7, or 1,5,9 "
-                            "(default: the scenario's seed)")
-    sweep.add_argument("--set", dest="sets", action="append", default=[],
-                       metavar="KEY=V1,V2",
-                       help="values of a scenario key to sweep, e.g. "
-                            "cluster.node_sources[0].nodes=10,20,40 (values read as YAML "
-                            "scalars); repeat it to sweep every combination")
-    sweep.add_argument("--workers", type=_positive_int, metavar="N",
-                       help="local worker processes (default: the number of CPUs; 1 runs "
-                            "here), or the workers of --dask local")
-    sweep.add_argument("--dask", metavar="ADDRESS",
-                       help="run on this Dask distributed scheduler (tcp://host:8786), "
-                            "or 'local' to start a LocalCluster (needs psa-sim[dask])")
-    sweep.add_argument("--catalog", metavar="DIR",
-                       help="a folder of workflow XML files (default: the bundled catalog)")
-    sweep.add_argument("--out", metavar="DIR",
-                       help="write sweep.csv, sweep.html, summaries.json and a chart per "
-                            "headline metric there")
+    sweep.add_argument(
+        "--seeds",
+        metavar="A..B",
+        help="seeds to run, inclusive: 1..20, or 7, or 1,5,9 (default: the scenario's seed)",
+    )
+    sweep.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2",
+        help="values of a scenario key to sweep, e.g. "
+        "cluster.node_sources[0].nodes=10,20,40 (values read as YAML "
+        "scalars); repeat it to sweep every combination",
+    )
+    sweep.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="local worker processes (default: the number of CPUs; 1 runs "
+        "here), or the workers of --dask local",
+    )
+    sweep.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on this Dask distributed scheduler (tcp://host:8786), "
+        "or 'local' to start a LocalCluster (needs psa-sim[dask])",
+    )
+    sweep.add_argument(
+        "--catalog",
+        metavar="DIR",
+        help="a folder of workflow XML files (default: the bundled catalog)",
+    )
+    sweep.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write sweep.csv, sweep.html, summaries.json and a chart per headline metric there",
+    )
     sweep.add_argument("--json", action="store_true", help="print the rows as JSON")
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     return parser
@@ -115,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "serve":
             from psa_sim.api.serve import serve
+
             return serve(args)
         if args.command == "sweep":
             return _sweep(args)
@@ -164,8 +223,7 @@ def _run(args) -> int:
         _usable_out_dir(args.out, prepare_out_dir)
     console = terminal_console(args.quiet)
     progress = RunProgress(console, scenario.duration) if console is not None else None
-    result = run_scenario(scenario, index, seed=args.seed, record=bool(args.out),
-                          progress=progress)
+    result = run_scenario(scenario, index, seed=args.seed, record=bool(args.out), progress=progress)
     if args.json:
         sys.stdout.write(summary_json(result.summary))
     else:
@@ -183,15 +241,13 @@ def _usable_out_dir(out: str, prepare) -> None:
     try:
         prepare(out)
     except OSError as exc:
-        raise PsaError(f"--out: cannot write into {out!r}: "
-                       f"{exc.strerror or exc}") from None
+        raise PsaError(f"--out: cannot write into {out!r}: {exc.strerror or exc}") from None
 
 
 def _sweep(args) -> int:
     from psa_sim.loadtest import sweep
 
-    plan = sweep.plan_sweep(args.scenario, seeds=args.seeds, sets=args.sets,
-                            catalog=args.catalog)
+    plan = sweep.plan_sweep(args.scenario, seeds=args.seeds, sets=args.sets, catalog=args.catalog)
     if args.out:
         _usable_out_dir(args.out, sweep.prepare_out_dir)
     result = sweep.run_sweep(plan, workers=args.workers, dask=args.dask, quiet=args.quiet)
@@ -224,10 +280,13 @@ def _render_summary(summary: dict) -> str:
         lines.append(f"  {cause}: {count}")
     wait = summary["queue_wait_s"]
     lines.append(f"queue wait (s): p50 {wait['p50']}  p95 {wait['p95']}  max {wait['max']}")
-    lines.append(f"node utilization: {summary['nodes']['utilization']}  "
-                 f"({summary['nodes']['total']} nodes)")
-    lines.append(f"events: {summary['events']['scheduled']} scheduled, "
-                 f"{summary['events']['health_checks']} health checks")
+    lines.append(
+        f"node utilization: {summary['nodes']['utilization']}  ({summary['nodes']['total']} nodes)"
+    )
+    lines.append(
+        f"events: {summary['events']['scheduled']} scheduled, "
+        f"{summary['events']['health_checks']} health checks"
+    )
     if summary["leaks"]:
         lines.append("LEAKS: " + "; ".join(summary["leaks"]))
     lines.extend(_threshold_table(summary["thresholds"]))
@@ -241,8 +300,15 @@ def _threshold_table(thresholds: list[dict]) -> list[str]:
 
     if not thresholds:
         return ["thresholds: none set"]
-    rows = [(t["name"], format_threshold(t["name"], t["limit"]),
-             format_threshold(t["name"], t["measured"]), t["passed"]) for t in thresholds]
+    rows = [
+        (
+            t["name"],
+            format_threshold(t["name"], t["limit"]),
+            format_threshold(t["name"], t["measured"]),
+            t["passed"],
+        )
+        for t in thresholds
+    ]
     name_w = max(len("name"), *(len(r[0]) for r in rows))
     limit_w = max(len("limit"), *(len(r[1]) for r in rows))
     lines = [f"{'threshold':<14} {'name':<{name_w}}  {'limit':<{limit_w}}  measured"]

@@ -22,7 +22,7 @@ import re
 
 from psa_sim.errors import InvalidInput
 
-__all__ = ["UNIT_SECONDS", "parse_duration", "format_duration"]
+__all__ = ["UNIT_SECONDS", "format_duration", "parse_duration"]
 
 #: Seconds per unit, largest first (also the order compound durations must follow).
 UNIT_SECONDS: dict[str, int] = {"d": 86400, "h": 3600, "m": 60, "s": 1}

@@ -25,15 +25,27 @@ class ServerStartError(RuntimeError):
 
 
 class ServedSimulator:
-    def __init__(self, options=(), *, log_path, python: str = sys.executable,
-                 env: dict | None = None, timeout: float = 60.0,
-                 stop_grace: float = 10.0) -> None:
+    def __init__(
+        self,
+        options=(),
+        *,
+        log_path,
+        python: str = sys.executable,
+        env: dict | None = None,
+        timeout: float = 60.0,
+        stop_grace: float = 10.0,
+    ) -> None:
         self.command = [python, "-m", "psa_sim", "serve", "--port", "0", *options]
         self.log_path = Path(log_path)
         self.stop_grace = stop_grace
         with open(self.log_path, "wb") as out:
-            self.proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=out,
-                                         stderr=subprocess.STDOUT, env=env)
+            self.proc = subprocess.Popen(
+                self.command,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
         self.url = self._wait_ready(timeout)
 
     def _wait_ready(self, timeout: float) -> str:
@@ -46,8 +58,10 @@ class ServedSimulator:
                 break
             time.sleep(0.05)
         self.stop()
-        raise ServerStartError(f"psa-sim serve did not start ({' '.join(self.command)}):\n"
-                               + (self.log().strip() or "(no output)"))
+        raise ServerStartError(
+            f"psa-sim serve did not start ({' '.join(self.command)}):\n"
+            + (self.log().strip() or "(no output)")
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2025, ProActive PSA collection contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fixtures of the integration tests: a live psa-sim server, Ansible runs, the REST API.
@@ -32,12 +31,20 @@ CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 READY = re.compile(r"psa-sim serving on (\S+)")
 ADMIN = ("admin", "admin")
 # Variables of the outer environment that would change what the runs do.
-SCRUBBED = ("PSA_URL", "PSA_USERNAME", "PSA_PASSWORD", "PSA_VALIDATE_CERTS",
-            "ANSIBLE_CONFIG", "ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_CALLBACKS_ENABLED",
-            "ANSIBLE_CALLBACK_PLUGINS")
+SCRUBBED = (
+    "PSA_URL",
+    "PSA_USERNAME",
+    "PSA_PASSWORD",
+    "PSA_VALIDATE_CERTS",
+    "ANSIBLE_CONFIG",
+    "ANSIBLE_STDOUT_CALLBACK",
+    "ANSIBLE_CALLBACKS_ENABLED",
+    "ANSIBLE_CALLBACK_PLUGINS",
+)
 
 
 # --- the server --------------------------------------------------------------------------
+
 
 class PsaSimServer:
     """`psa-sim serve --port 0` in a subprocess; `url` once it is ready."""
@@ -47,7 +54,8 @@ class PsaSimServer:
         command = [sys.executable, "-m", "psa_sim", "serve", "--port", "0", *options]
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            )
         self.url = self._wait_ready(60.0)
         self.username, self.password = ADMIN
 
@@ -82,9 +90,11 @@ class PsaApi:
     def __init__(self, url: str, username: str, password: str) -> None:
         self.url = url
         self.session = requests.Session()
-        answer = self.session.post(url + "/rest/common/login",
-                                   data={"username": username, "password": password},
-                                   timeout=30)
+        answer = self.session.post(
+            url + "/rest/common/login",
+            data={"username": username, "password": password},
+            timeout=30,
+        )
         answer.raise_for_status()
         self.session.headers["sessionid"] = answer.text.strip()
 
@@ -97,16 +107,22 @@ class PsaApi:
         return self.get("/cloud-automation-service/serviceInstances")
 
     def instances_named(self, service_id: str, name: str) -> list[dict]:
-        return [i for i in self.instances() if i["service_id"] == service_id
-                and (i.get("variables") or {}).get("INSTANCE_NAME") == name]
+        return [
+            i
+            for i in self.instances()
+            if i["service_id"] == service_id
+            and (i.get("variables") or {}).get("INSTANCE_NAME") == name
+        ]
 
     def catalog_object(self, bucket: str, name: str):
-        answer = self.session.get("%s/catalog/buckets/%s/resources/%s" % (self.url, bucket, name),
-                                  timeout=30)
+        answer = self.session.get(
+            f"{self.url}/catalog/buckets/{bucket}/resources/{name}", timeout=30
+        )
         return answer.json() if answer.status_code == 200 else None
 
 
 # --- Ansible runs ------------------------------------------------------------------------
+
 
 class AnsibleRun:
     """One ansible / ansible-playbook run: exit status, output, and the JSON callback's
@@ -130,8 +146,9 @@ class AnsibleRun:
         return self.stdout + self.stderr
 
     def __repr__(self) -> str:
-        return "<%s rc=%s>\n--- stdout\n%s\n--- stderr\n%s" % (
-            " ".join(self.command), self.rc, self.stdout[-6000:], self.stderr[-3000:])
+        return "<{} rc={}>\n--- stdout\n{}\n--- stderr\n{}".format(
+            " ".join(self.command), self.rc, self.stdout[-6000:], self.stderr[-3000:]
+        )
 
     @property
     def stats(self) -> dict:
@@ -152,7 +169,7 @@ class AnsibleRun:
     def result(self, name_part: str) -> dict:
         """The result of the last task whose name contains name_part."""
         matches = [result for name, result in self.results() if name_part in name]
-        assert matches, "no task named like %r in %r" % (name_part, self)
+        assert matches, f"no task named like {name_part!r} in {self!r}"
         return matches[-1]
 
     @property
@@ -180,21 +197,37 @@ class Ansible:
             PATH=str(BIN) + os.pathsep + env.get("PATH", ""),
         )
         if as_json:
-            env.update(ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
-                       ANSIBLE_STDOUT_CALLBACK="integration_json",
-                       ANSIBLE_LOAD_CALLBACK_PLUGINS="true")
+            env.update(
+                ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
+                ANSIBLE_STDOUT_CALLBACK="integration_json",
+                ANSIBLE_LOAD_CALLBACK_PLUGINS="true",
+            )
         env.update(extra or {})
         return env
 
-    def _run(self, command: list[str], env: dict | None, as_json: bool,
-             timeout: float) -> AnsibleRun:
-        proc = subprocess.run(command, capture_output=True, text=True, cwd=str(ROOT),
-                              env=self.env(env, as_json), timeout=timeout, check=False)
+    def _run(
+        self, command: list[str], env: dict | None, as_json: bool, timeout: float
+    ) -> AnsibleRun:
+        proc = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            cwd=str(ROOT),
+            env=self.env(env, as_json),
+            timeout=timeout,
+            check=False,
+        )
         return AnsibleRun(command, proc, as_json)
 
-    def playbook(self, playbook: str | Path, *args: str, extra_vars: dict | None = None,
-                 env: dict | None = None, as_json: bool = True,
-                 timeout: float = 300) -> AnsibleRun:
+    def playbook(
+        self,
+        playbook: str | Path,
+        *args: str,
+        extra_vars: dict | None = None,
+        env: dict | None = None,
+        as_json: bool = True,
+        timeout: float = 300,
+    ) -> AnsibleRun:
         path = Path(playbook)
         if not path.is_absolute():
             path = PLAYBOOKS / path
@@ -203,18 +236,30 @@ class Ansible:
             command += ["-e", json.dumps(extra_vars)]
         return self._run(command, env, as_json, timeout)
 
-    def adhoc(self, module: str, args: dict | str, *options: str, env: dict | None = None,
-              timeout: float = 300) -> AnsibleRun:
+    def adhoc(
+        self,
+        module: str,
+        args: dict | str,
+        *options: str,
+        env: dict | None = None,
+        timeout: float = 300,
+    ) -> AnsibleRun:
         """`ansible localhost -m proactive.psa.<module> -a ARGS`: ARGS as given when a
         string, else `k=v ...` (or JSON when a value is a list or a dict)."""
         if isinstance(args, dict):
             if any(isinstance(value, (list, dict)) for value in args.values()):
                 args = json.dumps(args)
             else:
-                args = " ".join("%s=%s" % (key, shlex.quote(str(value)))
-                                for key, value in args.items())
-        command = [str(BIN / "ansible"), "localhost", "-m", "proactive.psa." + module,
-                   "-a", args, *options]
+                args = " ".join(f"{key}={shlex.quote(str(value))}" for key, value in args.items())
+        command = [
+            str(BIN / "ansible"),
+            "localhost",
+            "-m",
+            "proactive.psa." + module,
+            "-a",
+            args,
+            *options,
+        ]
         return self._run(command, env, True, timeout)
 
 
@@ -241,8 +286,9 @@ def collections_path(tmp_path_factory) -> str:
 def ansible(collections_path, tmp_path_factory) -> Ansible:
     for tool in ("ansible", "ansible-playbook"):
         if not (BIN / tool).exists():
-            pytest.fail("%s is not installed next to %s (pip install ansible-core)"
-                        % (tool, sys.executable))
+            pytest.fail(
+                f"{tool} is not installed next to {sys.executable} (pip install ansible-core)"
+            )
     return Ansible(collections_path, tmp_path_factory.mktemp("ansible"))
 
 
@@ -269,8 +315,7 @@ def connection(server) -> dict:
 @pytest.fixture
 def psa_env(server) -> dict:
     """PSA_URL / PSA_USERNAME / PSA_PASSWORD of the server (the playbooks' defaults)."""
-    return {"PSA_URL": server.url, "PSA_USERNAME": server.username,
-            "PSA_PASSWORD": server.password}
+    return {"PSA_URL": server.url, "PSA_USERNAME": server.username, "PSA_PASSWORD": server.password}
 
 
 @pytest.fixture

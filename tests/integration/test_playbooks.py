@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2025, ProActive PSA collection contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The example playbooks against a live psa-sim server: they work, a second run changes
@@ -11,8 +10,10 @@ import pytest
 
 def summary(api) -> list[tuple]:
     """What a check run must not change: every instance's id, status and variables."""
-    return sorted((i["instance_id"], i["instance_status"], sorted(i["variables"].items()))
-                  for i in api.instances())
+    return sorted(
+        (i["instance_id"], i["instance_status"], sorted(i["variables"].items()))
+        for i in api.instances()
+    )
 
 
 def test_demo_runs_the_life_cycle_then_is_idempotent(ansible, api, psa_env):
@@ -21,13 +22,13 @@ def test_demo_runs_the_life_cycle_then_is_idempotent(ansible, api, psa_env):
     assert first.rc == 0, first
     assert first.stats["changed"] == 4, first
     assert first.result("Summary")["msg"].endswith(
-        "ran MongoDB, Pause_MongoDB, Resume_MongoDB, Finish_MongoDB; now FINISHED"), first
+        "ran MongoDB, Pause_MongoDB, Resume_MongoDB, Finish_MongoDB; now FINISHED"
+    ), first
     assert "mongodb://" in first.result("Print the endpoint")["msg"], first
     [instance] = api.instances_named("MongoDB", name)
     assert instance["instance_status"] == "FINISHED"
 
-    second = ansible.playbook("demo.yml", extra_vars={"demo_instance_name": name},
-                              env=psa_env)
+    second = ansible.playbook("demo.yml", extra_vars={"demo_instance_name": name}, env=psa_env)
     assert second.rc == 0, second
     assert second.stats["changed"] == 0, second
     assert "nothing to do" in second.result("The demo already ran")["msg"]
@@ -36,17 +37,24 @@ def test_demo_runs_the_life_cycle_then_is_idempotent(ansible, api, psa_env):
 
 def test_demo_reads_the_server_from_extra_vars(ansible, api, server):
     name = "demo-extra-vars"
-    run = ansible.playbook("demo.yml", extra_vars={
-        "demo_instance_name": name, "psa_url": server.url,
-        "psa_username": server.username, "psa_password": server.password})
+    run = ansible.playbook(
+        "demo.yml",
+        extra_vars={
+            "demo_instance_name": name,
+            "psa_url": server.url,
+            "psa_username": server.username,
+            "psa_password": server.password,
+        },
+    )
     assert run.rc == 0, run
     assert api.instances_named("MongoDB", name)[0]["instance_status"] == "FINISHED"
 
 
 def test_demo_in_check_mode_changes_nothing_on_the_server(ansible, api, psa_env):
     before = summary(api)
-    run = ansible.playbook("demo.yml", "--check",
-                           extra_vars={"demo_instance_name": "demo-check"}, env=psa_env)
+    run = ansible.playbook(
+        "demo.yml", "--check", extra_vars={"demo_instance_name": "demo-check"}, env=psa_env
+    )
     assert run.rc == 0, run
     assert run.stats["changed"] >= 1, run  # it reports what it would do ...
     started = run.result("Start MongoDB")
@@ -55,14 +63,20 @@ def test_demo_in_check_mode_changes_nothing_on_the_server(ansible, api, psa_env)
     assert api.instances_named("MongoDB", "demo-check") == []
 
 
-@pytest.mark.parametrize("playbook, extra", [
-    ("spark_hdfs.yml", {"spark_instance_name": "spark-check"}),
-    ("kafka.yml", {"kafka_instance_name": "kafka-check",
-                   "zookeeper_instance_name": "zookeeper-check"}),
-    ("custom_service.yml", {"hello_instance_name": "hello-check"}),
-])
-def test_every_playbook_runs_in_check_mode_without_changing_anything(ansible, api, psa_env,
-                                                                     playbook, extra):
+@pytest.mark.parametrize(
+    "playbook, extra",
+    [
+        ("spark_hdfs.yml", {"spark_instance_name": "spark-check"}),
+        (
+            "kafka.yml",
+            {"kafka_instance_name": "kafka-check", "zookeeper_instance_name": "zookeeper-check"},
+        ),
+        ("custom_service.yml", {"hello_instance_name": "hello-check"}),
+    ],
+)
+def test_every_playbook_runs_in_check_mode_without_changing_anything(
+    ansible, api, psa_env, playbook, extra
+):
     before = summary(api)
     buckets = api.get("/catalog/buckets")
     run = ansible.playbook(playbook, "--check", extra_vars=extra, env=psa_env)
@@ -77,8 +91,9 @@ def test_check_mode_on_an_existing_instance_plans_without_acting(ansible, api, c
     started = ansible.adhoc("psa_instance", dict(connection, service_id="MongoDB", name=name))
     assert started.rc == 0, started
     before = summary(api)
-    run = ansible.adhoc("psa_instance", dict(connection, service_id="MongoDB", name=name,
-                                             state="PAUSED"), "--check")
+    run = ansible.adhoc(
+        "psa_instance", dict(connection, service_id="MongoDB", name=name, state="PAUSED"), "--check"
+    )
     assert run.rc == 0, run
     assert run.module_result["changed"] is True
     assert run.module_result["actions"] == ["Pause_MongoDB"]
@@ -87,8 +102,13 @@ def test_check_mode_on_an_existing_instance_plans_without_acting(ansible, api, c
 
 
 def test_demo_diff_shows_the_state_before_and_after(ansible, psa_env):
-    run = ansible.playbook("demo.yml", "--diff", as_json=False,
-                           extra_vars={"demo_instance_name": "demo-diff"}, env=psa_env)
+    run = ansible.playbook(
+        "demo.yml",
+        "--diff",
+        as_json=False,
+        extra_vars={"demo_instance_name": "demo-diff"},
+        env=psa_env,
+    )
     assert run.rc == 0, run
     out = run.stdout
     assert "--- before" in out and "+++ after" in out, run
@@ -111,8 +131,7 @@ def test_spark_hdfs_is_deployed_in_one_task(ansible, api, psa_env):
     assert run.rc == 0, run
     result = run.result("Spark/HDFS platform")
     assert result["changed"] is True
-    assert result["actions"] == ["Reserve_Nodes", "Deploy_Swarm", "Deploy_HDFS",
-                                 "Deploy_Spark"]
+    assert result["actions"] == ["Reserve_Nodes", "Deploy_Swarm", "Deploy_HDFS", "Deploy_Spark"]
     assert result["state"] == "HDFS_SPARK_DEPLOYED"
     assert {"consul_UI", "HDFS_UI", "SPARK_UI"} <= set(result["endpoints"])
     [instance] = api.instances_named("Spark_HDFS", "spark-one-task")
@@ -123,11 +142,16 @@ def test_spark_hdfs_is_deployed_in_one_task(ansible, api, psa_env):
     assert again.rc == 0 and again.stats["changed"] == 0, again
     assert again.result("Spark/HDFS platform")["actions"] == []
 
-    finished = ansible.playbook("spark_hdfs.yml", env=psa_env,
-                                extra_vars=dict(extra, spark_state="finished"))
+    finished = ansible.playbook(
+        "spark_hdfs.yml", env=psa_env, extra_vars=dict(extra, spark_state="finished")
+    )
     assert finished.rc == 0, finished
     assert finished.result("Spark/HDFS platform")["actions"] == [
-        "Delete_Spark", "Delete_HDFS", "Delete_Swarm", "Release_Nodes"]
+        "Delete_Spark",
+        "Delete_HDFS",
+        "Delete_Swarm",
+        "Release_Nodes",
+    ]
 
 
 def test_kafka_starts_its_zookeeper(ansible, api, psa_env):
@@ -157,7 +181,9 @@ def test_custom_service_is_published_then_run(ansible, api, psa_env):
     published = run.result("Publish the Hello_Web service")
     assert published["changed"] is True
     assert {w["name"]: w["status"] for w in published["workflows"]} == {
-        "Hello_Web": "created", "Finish_Hello_Web": "created"}
+        "Hello_Web": "created",
+        "Finish_Hello_Web": "created",
+    }
     for name in ("Hello_Web", "Finish_Hello_Web"):
         metadata = api.catalog_object("service-automation", name)
         assert metadata and metadata["kind"].startswith("workflow/psa"), name
@@ -170,10 +196,12 @@ def test_custom_service_is_published_then_run(ansible, api, psa_env):
     again = ansible.playbook("custom_service.yml", extra_vars=extra, env=psa_env)
     assert again.rc == 0 and again.stats["changed"] == 0, again
     assert {w["status"] for w in again.result("Publish the Hello_Web")["workflows"]} == {
-        "unchanged"}
+        "unchanged"
+    }
 
-    gone = ansible.playbook("custom_service.yml", env=psa_env,
-                            extra_vars=dict(extra, hello_state="absent"))
+    gone = ansible.playbook(
+        "custom_service.yml", env=psa_env, extra_vars=dict(extra, hello_state="absent")
+    )
     assert gone.rc == 0, gone
     assert api.instances_named("Hello_Web", "hello-it") == []
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2025, ProActive PSA collection contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The roles: psa_service_state (facts, validation, idempotency) and psa_sim_server
@@ -59,43 +58,47 @@ def test_service_state_exports_instance_and_endpoints(ansible, api, server, tmp_
     assert facts["instance"]["instance_status"] == "SWARM_DEPLOYED"
     assert set(facts["endpoints"]) == {"consul_UI"}
     assert api.instances_named("Spark_HDFS", "role-spark")[0]["instance_status"] == (
-        "SWARM_DEPLOYED")
+        "SWARM_DEPLOYED"
+    )
 
     again = ansible.playbook(playbook, extra_vars=extra)
     assert again.rc == 0 and again.stats["changed"] == 0, again
 
     further = ansible.playbook(playbook, extra_vars=dict(extra, state="HDFS_SPARK_DEPLOYED"))
     assert further.rc == 0, further
-    assert set(further.result("Facts")["msg"]["endpoints"]) == {"consul_UI", "HDFS_UI",
-                                                                "SPARK_UI"}
+    assert set(further.result("Facts")["msg"]["endpoints"]) == {"consul_UI", "HDFS_UI", "SPARK_UI"}
 
 
 def test_service_state_uses_the_play_module_defaults(ansible, api, server, tmp_path):
-    playbook = write_playbook(tmp_path, """
+    playbook = write_playbook(
+        tmp_path,
+        f"""
 - hosts: localhost
   gather_facts: false
   module_defaults:
-    group/proactive.psa.psa: {url: "%s", username: admin, password: admin}
+    group/proactive.psa.psa: {{url: "{server.url}", username: admin, password: admin}}
   roles:
     - role: proactive.psa.psa_service_state
       vars:
         psa_service_state_service_id: MongoDB
         psa_service_state_name: role-defaults
-        psa_service_state_variables: {USER: app, PASSWORD: app-secret}
+        psa_service_state_variables: {{USER: app, PASSWORD: app-secret}}
   post_tasks:
     - name: Facts
-      ansible.builtin.debug: {var: psa_endpoints}
-""" % server.url)
+      ansible.builtin.debug: {{var: psa_endpoints}}
+""",
+    )
     run = ansible.playbook(playbook)
     assert run.rc == 0, run
-    assert list(run.result("Facts")["psa_endpoints"].values())[0].startswith("mongodb://")
+    assert next(iter(run.result("Facts")["psa_endpoints"].values())).startswith("mongodb://")
     assert "app-secret" not in run.stdout
     assert api.instances_named("MongoDB", "role-defaults")[0]["instance_status"] == "RUNNING"
 
 
-def test_service_state_validates_its_arguments(ansible, api, server, tmp_path,
-                                               no_traceback):
-    playbook = write_playbook(tmp_path, """
+def test_service_state_validates_its_arguments(ansible, api, server, tmp_path, no_traceback):
+    playbook = write_playbook(
+        tmp_path,
+        """
 - hosts: localhost
   gather_facts: false
   roles:
@@ -103,7 +106,8 @@ def test_service_state_validates_its_arguments(ansible, api, server, tmp_path,
       vars:
         psa_service_state_name: nameless
         psa_service_state_variables: not-a-dict
-""")
+""",
+    )
     before = api.instances()
     run = ansible.playbook(playbook, env={"PSA_URL": server.url})
     assert run.rc != 0, run
@@ -117,11 +121,18 @@ def test_service_state_validates_its_arguments(ansible, api, server, tmp_path,
 def test_service_state_check_mode(ansible, api, server, tmp_path):
     playbook = write_playbook(tmp_path, SERVICE_STATE)
     before = api.instances()
-    run = ansible.playbook(playbook, "--check", extra_vars={
-        "url": server.url, "name": "role-check", "state": "HDFS_SPARK_DEPLOYED"})
+    run = ansible.playbook(
+        playbook,
+        "--check",
+        extra_vars={"url": server.url, "name": "role-check", "state": "HDFS_SPARK_DEPLOYED"},
+    )
     assert run.rc == 0, run
     assert run.result("Bring the PSA instance to")["actions"] == [
-        "Reserve_Nodes", "Deploy_Swarm", "Deploy_HDFS", "Deploy_Spark"]
+        "Reserve_Nodes",
+        "Deploy_Swarm",
+        "Deploy_HDFS",
+        "Deploy_Spark",
+    ]
     assert api.instances() == before
 
 
@@ -160,8 +171,11 @@ def test_sim_server_starts_on_a_free_port_and_stops(ansible, tmp_path):
     assert not server["url"].endswith(":0")
     assert os.path.exists(server["log"])
     assert run.result("Catalog")["services"][0]["service_id"] == "MongoDB"
-    stops = [result for name, result in run.results()
-             if name.endswith("Stop the psa-sim server started by this role")]
+    stops = [
+        result
+        for name, result in run.results()
+        if name.endswith("Stop the psa-sim server started by this role")
+    ]
     assert [stop["changed"] for stop in stops] == [True, False], run
     assert not alive(int(server["pid"]))
     try:
@@ -175,15 +189,18 @@ def test_sim_server_starts_on_a_free_port_and_stops(ansible, tmp_path):
 def test_sim_server_with_a_users_file(ansible, tmp_path):
     users = tmp_path / "users.yml"
     users.write_text("- {name: ci, password: ci-pass, admin: true}\n")
-    run = ansible.playbook(write_playbook(tmp_path, SIM_SERVER), extra_vars={
-        "users": str(users), "username": "ci", "password": "ci-pass"})
+    run = ansible.playbook(
+        write_playbook(tmp_path, SIM_SERVER),
+        extra_vars={"users": str(users), "username": "ci", "password": "ci-pass"},
+    )
     assert run.rc == 0, run
     assert not alive(int(run.result("Server")["msg"]["pid"]))
 
 
 def test_sim_server_failure_shows_the_server_message(ansible, tmp_path, no_traceback):
-    run = ansible.playbook(write_playbook(tmp_path, SIM_SERVER),
-                           extra_vars={"users": str(tmp_path / "missing.yml")})
+    run = ansible.playbook(
+        write_playbook(tmp_path, SIM_SERVER), extra_vars={"users": str(tmp_path / "missing.yml")}
+    )
     assert run.rc != 0, run
     no_traceback(run)
     message = run.result("Fail with the server's own message")["msg"]
@@ -191,9 +208,10 @@ def test_sim_server_failure_shows_the_server_message(ansible, tmp_path, no_trace
 
 
 def test_simulator_ci_playbook(ansible):
-    run = ansible.playbook("simulator_ci.yml", extra_vars={"ci_service_id": "Visdom",
-                                                           "ci_instance_name": "ci-visdom"})
+    run = ansible.playbook(
+        "simulator_ci.yml", extra_vars={"ci_service_id": "Visdom", "ci_instance_name": "ci-visdom"}
+    )
     assert run.rc == 0, run
     endpoints = run.result("Show the endpoints")["psa_endpoints"]
-    assert list(endpoints.values())[0].startswith("http://")
+    assert next(iter(endpoints.values())).startswith("http://")
     assert run.result("Stop the psa-sim server started by this role")["changed"] is True

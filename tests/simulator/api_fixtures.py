@@ -9,7 +9,6 @@ test module. Tests that need users, a database or options of their own start a
 from __future__ import annotations
 
 import pytest
-
 from api_helpers import Client, Server
 
 

@@ -34,35 +34,43 @@ class Server:
         self.args = [str(a) for a in args]
         environ = dict(os.environ)
         environ["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(SIMULATOR_DIR), environ.get("PYTHONPATH")) if p)
+            p for p in (str(SIMULATOR_DIR), environ.get("PYTHONPATH")) if p
+        )
         environ["PYTHONUNBUFFERED"] = "1"
         environ.update(env or {})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "psa_sim", "serve", "--port", "0", *self.args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environ,
+        )
         self.url: str | None = None
         self.lines: list[str] = []
         self._stderr: list[str] = []
         self._ready = threading.Event()
-        self._readers = [threading.Thread(target=self._read_stdout, daemon=True),
-                         threading.Thread(target=self._read_stderr, daemon=True)]
+        self._readers = [
+            threading.Thread(target=self._read_stdout, daemon=True),
+            threading.Thread(target=self._read_stderr, daemon=True),
+        ]
         for reader in self._readers:
             reader.start()
         if not self._ready.wait(START_TIMEOUT) or self.url is None:
             self.proc.kill()
             self.proc.wait(10)
             self._join_readers()
-            raise RuntimeError(f"psa-sim serve did not start: stdout={self.lines!r} "
-                               f"stderr={self.stderr!r}")
+            raise RuntimeError(
+                f"psa-sim serve did not start: stdout={self.lines!r} stderr={self.stderr!r}"
+            )
 
     def _read_stdout(self) -> None:
         for line in self.proc.stdout:
             self.lines.append(line.rstrip("\n"))
             if line.startswith("psa-sim serving on "):
                 self.url = line.split()[-1]
-            if self.url and len(self.lines) >= 2:   # the URL, then the users line
+            if self.url and len(self.lines) >= 2:  # the URL, then the users line
                 self._ready.set()
-        self._ready.set()   # the process ended
+        self._ready.set()  # the process ended
 
     def _read_stderr(self) -> None:
         for line in self.proc.stderr:
@@ -106,8 +114,11 @@ class Client:
             self.login(username, password)
 
     def login(self, username: str, password: str) -> str:
-        r = self.http.post(self.url + "/rest/common/login",
-                           data={"username": username, "password": password}, timeout=30)
+        r = self.http.post(
+            self.url + "/rest/common/login",
+            data={"username": username, "password": password},
+            timeout=30,
+        )
         assert r.status_code == 200, r.text
         assert r.headers["content-type"].startswith("text/plain")
         self.session_id = r.text
@@ -131,18 +142,21 @@ class Client:
         return self.request("DELETE", path, **kw)
 
     # --- PSA -----------------------------------------------------------------------
-    def create(self, workflow: str, variables: dict | None = None,
-               bucket: str = BUNDLED) -> dict:
-        r = self.post(INSTANCES, json={"bucket_name": bucket, "workflow_name": workflow,
-                                       "variables": variables or {}})
+    def create(self, workflow: str, variables: dict | None = None, bucket: str = BUNDLED) -> dict:
+        r = self.post(
+            INSTANCES,
+            json={"bucket_name": bucket, "workflow_name": workflow, "variables": variables or {}},
+        )
         assert r.status_code == 200, r.text
         return r.json()
 
-    def action(self, instance_id: int, workflow: str, variables: dict | None = None,
-               bucket: str = BUNDLED) -> dict:
-        r = self.put(f"{INSTANCES}/{instance_id}/action",
-                     json={"bucket_name": bucket, "workflow_name": workflow,
-                           "variables": variables or {}})
+    def action(
+        self, instance_id: int, workflow: str, variables: dict | None = None, bucket: str = BUNDLED
+    ) -> dict:
+        r = self.put(
+            f"{INSTANCES}/{instance_id}/action",
+            json={"bucket_name": bucket, "workflow_name": workflow, "variables": variables or {}},
+        )
         assert r.status_code == 200, r.text
         return r.json()
 
@@ -160,8 +174,9 @@ class Client:
             if data["instance_status"] == status:
                 return data
             if time.monotonic() > deadline:
-                raise AssertionError(f"instance {instance_id} is "
-                                     f"{data['instance_status']}, not {status}")
+                raise AssertionError(
+                    f"instance {instance_id} is {data['instance_status']}, not {status}"
+                )
             time.sleep(0.02)
 
     def advance(self, seconds: float) -> dict:

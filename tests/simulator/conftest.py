@@ -31,4 +31,5 @@ def make_sim(catalog):
         kwargs.setdefault("timing", FIXED_TIMING)
         sources = kwargs.pop("node_sources", [NodeSourceConfig("LocalNodes", nodes)])
         return Simulation(catalog, node_sources=sources, **kwargs)
+
     return make

@@ -60,8 +60,11 @@ FINISH = """<?xml version="1.0" encoding="UTF-8"?>
 
 def _upload(admin, bucket, content: str, **params):
     params.setdefault("kind", "workflow/psa")
-    return admin.post(f"/catalog/buckets/{bucket}/resources", params=params,
-                      files={"file": ("workflow.xml", content.encode(), "application/xml")})
+    return admin.post(
+        f"/catalog/buckets/{bucket}/resources",
+        params=params,
+        files={"file": ("workflow.xml", content.encode(), "application/xml")},
+    )
 
 
 def test_upload_a_service_and_activate_it_through_psa(admin):
@@ -73,34 +76,48 @@ def test_upload_a_service_and_activate_it_through_psa(admin):
     assert_error(admin.post("/catalog/buckets", params={"name": bucket}), 409, bucket)
     assert bucket in {b["name"] for b in admin.get("/catalog/buckets").json()}
 
-    r = _upload(admin, bucket, ACTIVATION.format(name=name, service=service),
-                name=name, commitMessage="first", objectContentType="application/xml",
-                projectName="Tests", tags="echo,test")
+    r = _upload(
+        admin,
+        bucket,
+        ACTIVATION.format(name=name, service=service),
+        name=name,
+        commitMessage="first",
+        objectContentType="application/xml",
+        projectName="Tests",
+        tags="echo,test",
+    )
     assert r.status_code == 201, r.text
     [meta] = r.json()["object"]
     assert meta["name"] == name and meta["bucket_name"] == bucket
     assert meta["kind"] == "workflow/psa"
     assert meta["commit_message"] == "first"
-    generic = {kv["key"]: kv["value"] for kv in meta["object_key_values"]
-               if kv["label"] == "generic_information"}
+    generic = {
+        kv["key"]: kv["value"]
+        for kv in meta["object_key_values"]
+        if kv["label"] == "generic_information"
+    }
     assert generic["pca.service.id"] == service
     assert generic["pca.states"] == "(VOID,RUNNING)"
-    variables = {kv["key"]: kv["value"] for kv in meta["object_key_values"]
-                 if kv["label"] == "variable"}
+    variables = {
+        kv["key"]: kv["value"] for kv in meta["object_key_values"] if kv["label"] == "variable"
+    }
     assert variables["GREETING"] == "hello"
     # No name: the job's own name; sent through the doubled slash some clients use.
-    r = admin.post(f"//catalog/buckets/{bucket}/resources", params={"kind": "workflow/psa"},
-                   files={"file": ("f.xml", FINISH.format(name=name, service=service))})
+    r = admin.post(
+        f"//catalog/buckets/{bucket}/resources",
+        params={"kind": "workflow/psa"},
+        files={"file": ("f.xml", FINISH.format(name=name, service=service))},
+    )
     assert r.status_code == 201, r.text
     assert r.json()["object"][0]["name"] == f"Finish_{name}"
 
     listed = admin.get(f"/catalog/buckets/{bucket}/resources").json()
     assert sorted(o["name"] for o in listed) == sorted([name, f"Finish_{name}"])
-    only = admin.get(f"/catalog/buckets/{bucket}/resources",
-                     params={"objectName": "finish_"}).json()
+    only = admin.get(
+        f"/catalog/buckets/{bucket}/resources", params={"objectName": "finish_"}
+    ).json()
     assert [o["name"] for o in only] == [f"Finish_{name}"]
-    assert admin.get(f"/catalog/buckets/{bucket}/resources",
-                     params={"kind": "script"}).json() == []
+    assert admin.get(f"/catalog/buckets/{bucket}/resources", params={"kind": "script"}).json() == []
     assert admin.get(f"/catalog/buckets/{bucket}/resources/{name}").json()["name"] == name
 
     raw = admin.get(f"//catalog/buckets/{bucket}/resources/{name}/raw")
@@ -109,9 +126,16 @@ def test_upload_a_service_and_activate_it_through_psa(admin):
     assert raw.content == ACTIVATION.format(name=name, service=service).encode()
 
     # Activate it through PSA, with a variable its model refuses first.
-    assert_error(admin.post(INSTANCES, json={"bucket_name": bucket, "workflow_name": name,
-                                             "variables": {"GREETING": "hi"}}),
-                 400, "GREETING", "'hi'", "PA:List(hello,bonjour)")
+    assert_error(
+        admin.post(
+            INSTANCES,
+            json={"bucket_name": bucket, "workflow_name": name, "variables": {"GREETING": "hi"}},
+        ),
+        400,
+        "GREETING",
+        "'hi'",
+        "PA:List(hello,bonjour)",
+    )
     created = admin.create(name, {"GREETING": "bonjour"}, bucket=bucket)
     assert created["service_id"] == service
     assert created["bucket_name"] == bucket
@@ -127,16 +151,17 @@ def test_upload_a_service_and_activate_it_through_psa(admin):
 
     # A new revision replaces what PSA activates next.
     revised = ACTIVATION.format(name=name, service=service).replace(
-        'value="hello" model="PA:List(hello,bonjour)"',
-        'value="hallo" model="PA:List(hallo,hello)"')
-    r = admin.post(f"/catalog/buckets/{bucket}/resources/{name}/revisions",
-                   params={"commitMessage": "german"},
-                   files={"file": ("workflow.xml", revised.encode())})
+        'value="hello" model="PA:List(hello,bonjour)"', 'value="hallo" model="PA:List(hallo,hello)"'
+    )
+    r = admin.post(
+        f"/catalog/buckets/{bucket}/resources/{name}/revisions",
+        params={"commitMessage": "german"},
+        files={"file": ("workflow.xml", revised.encode())},
+    )
     assert r.status_code == 201, r.text
     # A revision answers its own metadata (an upload, a list of them).
     assert r.json()["commit_message"] == "german"
-    assert admin.get(f"/catalog/buckets/{bucket}/resources/{name}/raw").content == \
-        revised.encode()
+    assert admin.get(f"/catalog/buckets/{bucket}/resources/{name}/raw").content == revised.encode()
     second = admin.create(name, bucket=bucket)
     assert second["variables"]["GREETING"] == "hallo"
 
@@ -145,22 +170,35 @@ def test_upload_a_service_and_activate_it_through_psa(admin):
     assert deleted.json()["name"] == name
     assert_error(admin.get(f"/catalog/buckets/{bucket}/resources/{name}"), 404, name)
     assert_error(admin.get(f"/catalog/buckets/{bucket}/resources/{name}/raw"), 404, name)
-    assert_error(admin.post(INSTANCES, json={"bucket_name": bucket, "workflow_name": name}),
-                 404, name)
+    assert_error(
+        admin.post(INSTANCES, json={"bucket_name": bucket, "workflow_name": name}), 404, name
+    )
 
 
 def test_bundled_bucket_lists_psa_workflows(admin):
     buckets = admin.get("/catalog/buckets", params={"kind": "workflow/psa"}).json()
     bundled = next(b for b in buckets if b["name"] == "service-automation")
     assert bundled["objectCount"] >= 50
-    objects = admin.get("/catalog/buckets/service-automation/resources",
-                        params={"objectName": "MongoDB"}).json()
+    objects = admin.get(
+        "/catalog/buckets/service-automation/resources", params={"objectName": "MongoDB"}
+    ).json()
     names = {o["name"] for o in objects}
     assert {"MongoDB", "Finish_MongoDB", "Pause_MongoDB", "Resume_MongoDB"} <= names
     for meta in objects:
-        assert {"bucket_name", "name", "kind", "content_type", "extension", "project_name",
-                "commit_message", "commit_time", "commit_time_raw", "username",
-                "object_key_values", "variables_order"} <= set(meta)
+        assert {
+            "bucket_name",
+            "name",
+            "kind",
+            "content_type",
+            "extension",
+            "project_name",
+            "commit_message",
+            "commit_time",
+            "commit_time_raw",
+            "username",
+            "object_key_values",
+            "variables_order",
+        } <= set(meta)
 
 
 def test_catalog_upload_errors(admin):
@@ -170,12 +208,27 @@ def test_catalog_upload_errors(admin):
     assert_error(admin.post("/catalog/buckets", params={"name": "Not_Valid"}), 400, "name")
     assert_error(admin.post("/catalog/buckets"), 400, "name")
     # kind is required, and so is the file part.
-    assert_error(admin.post(f"/catalog/buckets/{bucket}/resources",
-                            files={"file": ("a.xml", b"<job/>")}), 400, "kind")
-    assert_error(admin.post(f"/catalog/buckets/{bucket}/resources",
-                            params={"kind": "workflow/psa"}), 400, "file")
+    assert_error(
+        admin.post(f"/catalog/buckets/{bucket}/resources", files={"file": ("a.xml", b"<job/>")}),
+        400,
+        "kind",
+    )
+    assert_error(
+        admin.post(f"/catalog/buckets/{bucket}/resources", params={"kind": "workflow/psa"}),
+        400,
+        "file",
+    )
     assert_error(_upload(admin, bucket, "<job>not closed", name="Broken"), 400, "file")
-    assert_error(_upload(admin, "no-such-bucket", ACTIVATION.format(name="X", service="Y"),
-                         name="X"), 404, "no-such-bucket")
-    assert_error(admin.post(f"/catalog/buckets/{bucket}/resources/Nope/revisions",
-                            files={"file": ("a.xml", b"<job/>")}), 404, "Nope")
+    assert_error(
+        _upload(admin, "no-such-bucket", ACTIVATION.format(name="X", service="Y"), name="X"),
+        404,
+        "no-such-bucket",
+    )
+    assert_error(
+        admin.post(
+            f"/catalog/buckets/{bucket}/resources/Nope/revisions",
+            files={"file": ("a.xml", b"<job/>")},
+        ),
+        404,
+        "Nope",
+    )

@@ -7,7 +7,6 @@ import signal
 import threading
 
 import requests
-
 from api_helpers import INSTANCES, Server
 
 # The shared servers and clients (admin, shared_server, manual_admin, manual_server).
@@ -34,8 +33,7 @@ def test_state_survives_a_graceful_restart(tmp_path):
         client.wait_status(iid, "PAUSED")
         second = client.create("MySQL", {"INSTANCE_NAME": "keep-me-too"})["instance_id"]
         client.wait_status(second, "RUNNING")
-        jobs = [s["job_id"] for i in (iid, second)
-                for s in client.instance(i)["job_submissions"]]
+        jobs = [s["job_id"] for i in (iid, second) for s in client.instance(i)["job_submissions"]]
         before = _snapshot(client, [iid, second], jobs)
     finally:
         code = server.stop(signal.SIGTERM)
@@ -50,8 +48,9 @@ def test_state_survives_a_graceful_restart(tmp_path):
         for snap in (before, after):
             for data in snap["instances"].values():
                 for d in data["deployments"]:
-                    d["endpoint"]["proxyfiedUrl"] = (d["endpoint"]["proxyfiedUrl"] or "") \
-                        .split("/cloud-automation-service")[-1]
+                    d["endpoint"]["proxyfiedUrl"] = (d["endpoint"]["proxyfiedUrl"] or "").split(
+                        "/cloud-automation-service"
+                    )[-1]
         assert after == before
         # It goes on from there.
         client.action(iid, "Resume_MongoDB")
@@ -80,8 +79,9 @@ def test_pending_transition_completes_after_kill_9(tmp_path):
     server = Server("--db", db, "--clock", "manual")
     try:
         client = server.client()
-        assert client.get("/sim-api/clock").json()["simulated_seconds"] == \
-            clock["simulated_seconds"]
+        assert (
+            client.get("/sim-api/clock").json()["simulated_seconds"] == clock["simulated_seconds"]
+        )
         after = {i: client.instance(i) for i in (iid, finish_me, fresh)}
         assert after == before
         client.advance(3600)
@@ -112,8 +112,12 @@ def test_fifty_clients_race_the_same_action(admin, shared_server):
         barrier.wait()
         results[k] = sessions[k].put(
             f"{INSTANCES}/{iid}/action",
-            json={"bucket_name": "service-automation", "workflow_name": "Pause_MongoDB",
-                  "variables": {"WHO": str(k)}})
+            json={
+                "bucket_name": "service-automation",
+                "workflow_name": "Pause_MongoDB",
+                "variables": {"WHO": str(k)},
+            },
+        )
 
     threads = [threading.Thread(target=race, args=(k,)) for k in range(len(sessions))]
     for t in threads:
@@ -130,5 +134,7 @@ def test_fifty_clients_race_the_same_action(admin, shared_server):
 
     final = admin.wait_status(iid, "PAUSED")
     assert [s["transition_state"] for s in final["job_submissions"]] == [
-        "RUNNING -> PAUSED", "VOID -> RUNNING"]
+        "RUNNING -> PAUSED",
+        "VOID -> RUNNING",
+    ]
     assert final["variables"]["WHO"] == str(winner)

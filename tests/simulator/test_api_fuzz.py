@@ -7,9 +7,8 @@ import time
 import zlib
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-
 from api_helpers import Server
+from hypothesis import HealthCheck, given, settings
 
 schemathesis = pytest.importorskip("schemathesis")
 
@@ -56,8 +55,11 @@ def _cases() -> list[tuple[str, str, str]]:
     for path, item in document["paths"].items():
         for method, operation in item.items():
             cases.append((method.upper(), path, "positive"))
-            typed = [p for p in operation.get("parameters", [])
-                     if p["schema"].get("type") not in ("string", None)]
+            typed = [
+                p
+                for p in operation.get("parameters", [])
+                if p["schema"].get("type") not in ("string", None)
+            ]
             if "requestBody" in operation or typed:
                 cases.append((method.upper(), path, "negative"))
     return cases
@@ -84,8 +86,13 @@ def test_no_server_errors(method, path, mode, api_schema, fuzz_server, fuzz_sess
     operation = api_schema[path][method]
 
     @given(case=operation.as_strategy(schemathesis.GenerationMode(mode)))
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def fuzz(case):
         if path.startswith("/sim-api/") and not _bounded(case.body):
             return
@@ -95,8 +102,9 @@ def test_no_server_errors(method, path, mode, api_schema, fuzz_server, fuzz_sess
         headers = None
         if zlib.crc32(repr((case.body, case.path_parameters)).encode()) % 2 == 0:
             headers = {"sessionid": fuzz_session}
-        response = case.call_and_validate(base_url=fuzz_server.url, headers=headers,
-                                          timeout=30, excluded_checks=LENIENT)
+        response = case.call_and_validate(
+            base_url=fuzz_server.url, headers=headers, timeout=30, excluded_checks=LENIENT
+        )
         assert response.status_code < 500, response.text
         assert time.monotonic() - started < 10
 

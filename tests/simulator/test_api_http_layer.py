@@ -10,12 +10,11 @@ import time
 import pytest
 import requests
 import uvicorn
+from api_helpers import assert_error
 
 from psa_sim.api import create_app
 from psa_sim.api.serve import _url, _users_line
 from psa_sim.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-
-from api_helpers import assert_error
 
 
 class ScriptedDriver:
@@ -60,15 +59,22 @@ def http(layer):
     return url, driver
 
 
-@pytest.mark.parametrize("error, status", [
-    (InvalidInput("variables.X: bad"), 400), (Unauthorized("sessionid: unknown"), 401),
-    (Forbidden("instance_id: not yours"), 403), (NotFound("instance_id: no 7"), 404),
-    (Conflict("instance 7 is transitioning"), 409)])
+@pytest.mark.parametrize(
+    "error, status",
+    [
+        (InvalidInput("variables.X: bad"), 400),
+        (Unauthorized("sessionid: unknown"), 401),
+        (Forbidden("instance_id: not yours"), 403),
+        (NotFound("instance_id: no 7"), 404),
+        (Conflict("instance 7 is transitioning"), 409),
+    ],
+)
 def test_platform_errors_keep_their_status_and_message(http, error, status):
     url, driver = http
     driver.answers["get_instance"] = error
-    r = requests.get(url + "/cloud-automation-service/serviceInstances/7",
-                     headers={"sessionid": "s"})
+    r = requests.get(
+        url + "/cloud-automation-service/serviceInstances/7", headers={"sessionid": "s"}
+    )
     assert assert_error(r, status) == str(error)
     assert driver.calls == [("get_instance", {"session_id": "s", "instance_id": 7})]
 
@@ -82,26 +88,57 @@ def test_a_driver_bug_is_a_json_500(http):
 
 def test_requests_become_platform_calls(http):
     url, driver = http
-    driver.answers.update({"create_instance": {"instance_id": 1}, "proxy": (200, {"a": 1}),
-                           "rm_tokens": [], "rm_hosts": ["h1", "h2"], "login": "sid",
-                           "get_raw": (b"<job/>", "application/xml"), "job_log": "line\n",
-                           "add_object": {"object": []}})
+    driver.answers.update(
+        {
+            "create_instance": {"instance_id": 1},
+            "proxy": (200, {"a": 1}),
+            "rm_tokens": [],
+            "rm_hosts": ["h1", "h2"],
+            "login": "sid",
+            "get_raw": (b"<job/>", "application/xml"),
+            "job_log": "line\n",
+            "add_object": {"object": []},
+        }
+    )
     h = {"SessionID": "s"}
-    r = requests.post(url + "/cloud-automation-service/serviceInstances", headers=h,
-                      json={"bucket_name": "b", "workflow_name": "w",
-                            "variables": {"N": 3, "B": True, "S": "x"}, "extra": 1})
+    r = requests.post(
+        url + "/cloud-automation-service/serviceInstances",
+        headers=h,
+        json={
+            "bucket_name": "b",
+            "workflow_name": "w",
+            "variables": {"N": 3, "B": True, "S": "x"},
+            "extra": 1,
+        },
+    )
     assert r.status_code == 200 and r.json() == {"instance_id": 1}
-    assert driver.calls[-1] == ("create_instance", {
-        "session_id": "s", "description": {"bucket_name": "b", "workflow_name": "w",
-                                           "variables": {"N": 3, "B": True, "S": "x"},
-                                           "extra": 1}})
+    assert driver.calls[-1] == (
+        "create_instance",
+        {
+            "session_id": "s",
+            "description": {
+                "bucket_name": "b",
+                "workflow_name": "w",
+                "variables": {"N": 3, "B": True, "S": "x"},
+                "extra": 1,
+            },
+        },
+    )
     # The proxy passes the method, the path and the session on, with or without a path.
-    r = requests.delete(url + "/cloud-automation-service/services/4/endpoints/ep/a/b?q=1",
-                        headers=h)
+    r = requests.delete(
+        url + "/cloud-automation-service/services/4/endpoints/ep/a/b?q=1", headers=h
+    )
     assert r.status_code == 200 and r.json() == {"a": 1}
-    assert driver.calls[-1] == ("proxy", {"session_id": "s", "instance_id": 4,
-                                          "endpoint_id": "ep", "path": "a/b",
-                                          "method": "DELETE"})
+    assert driver.calls[-1] == (
+        "proxy",
+        {
+            "session_id": "s",
+            "instance_id": 4,
+            "endpoint_id": "ep",
+            "path": "a/b",
+            "method": "DELETE",
+        },
+    )
     r = requests.head(url + "/cloud-automation-service/services/4/endpoints/ep")
     assert r.status_code == 200 and r.content == b""
     assert driver.calls[-1][1]["path"] == "" and driver.calls[-1][1]["method"] == "HEAD"
@@ -114,36 +151,56 @@ def test_requests_become_platform_calls(http):
     assert r.content == b"<job/>" and r.headers["content-type"] == "application/xml"
     assert driver.calls[-1] == ("get_raw", {"session_id": "s", "bucket": "b", "name": "n m"})
     assert requests.get(url + "/rest/scheduler/jobs/3/log/full").text == "line\n"
-    r = requests.post(url + "/catalog/buckets/b/resources",
-                      params={"kind": "workflow/psa", "commitMessage": "c",
-                              "objectContentType": "application/xml", "projectName": "p",
-                              "tags": "t1,t2"},
-                      files={"file": ("x.xml", b"<job/>")}, headers=h)
+    r = requests.post(
+        url + "/catalog/buckets/b/resources",
+        params={
+            "kind": "workflow/psa",
+            "commitMessage": "c",
+            "objectContentType": "application/xml",
+            "projectName": "p",
+            "tags": "t1,t2",
+        },
+        files={"file": ("x.xml", b"<job/>")},
+        headers=h,
+    )
     assert r.status_code == 201
-    assert driver.calls[-1] == ("add_object", {
-        "session_id": "s", "bucket": "b", "content": b"<job/>", "name": None,
-        "kind": "workflow/psa", "commit_message": "c", "content_type": "application/xml",
-        "project_name": "p", "tags": "t1,t2"})
+    assert driver.calls[-1] == (
+        "add_object",
+        {
+            "session_id": "s",
+            "bucket": "b",
+            "content": b"<job/>",
+            "name": None,
+            "kind": "workflow/psa",
+            "commit_message": "c",
+            "content_type": "application/xml",
+            "project_name": "p",
+            "tags": "t1,t2",
+        },
+    )
 
 
 def test_update_passes_only_the_keys_sent(http):
     url, driver = http
     driver.answers["update_instance"] = {}
-    requests.put(url + "/cloud-automation-service/serviceInstances/2",
-                 json={"instance_status": "RUNNING", "unknown": [1]})
+    requests.put(
+        url + "/cloud-automation-service/serviceInstances/2",
+        json={"instance_status": "RUNNING", "unknown": [1]},
+    )
     assert driver.calls[-1][1]["data"] == {"instance_status": "RUNNING", "unknown": [1]}
 
 
 def test_bad_requests_never_reach_the_driver(http):
     url, driver = http
     for method, path, kwargs in [
-            ("GET", "/cloud-automation-service/serviceInstances/x", {}),
-            ("POST", "/cloud-automation-service/serviceInstances", {"data": "{"}),
-            ("POST", "/sim-api/advance", {"json": {"seconds": True}}),
-            ("POST", "/sim-api/faults/crash", {"json": {"instance_id": "1"}}),
-            ("PUT", "/sim-api/clock", {"json": {"mode": "fast"}}),
-            ("POST", "/sim-api/faults/node-failure", {"json": {"node": 1}}),
-            ("POST", "/rest/rm/node/token", {"headers": {"nodeurl": "u"}})]:
+        ("GET", "/cloud-automation-service/serviceInstances/x", {}),
+        ("POST", "/cloud-automation-service/serviceInstances", {"data": "{"}),
+        ("POST", "/sim-api/advance", {"json": {"seconds": True}}),
+        ("POST", "/sim-api/faults/crash", {"json": {"instance_id": "1"}}),
+        ("PUT", "/sim-api/clock", {"json": {"mode": "fast"}}),
+        ("POST", "/sim-api/faults/node-failure", {"json": {"node": 1}}),
+        ("POST", "/rest/rm/node/token", {"headers": {"nodeurl": "u"}}),
+    ]:
         r = requests.request(method, url + path, **kwargs)
         assert_error(r, 400)
     assert driver.calls == []
@@ -153,8 +210,11 @@ def test_the_document_describes_every_route_and_its_errors(http):
     url, _ = http
     document = requests.get(url + "/openapi.json").json()
     assert "HTTPValidationError" not in document["components"]["schemas"]
-    operations = [(path, method, op) for path, item in document["paths"].items()
-                  for method, op in item.items()]
+    operations = [
+        (path, method, op)
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+    ]
     assert len(operations) >= 40
     ids = [op["operationId"] for _, _, op in operations]
     assert len(ids) == len(set(ids))
@@ -178,7 +238,8 @@ def test_the_document_describes_every_route_and_its_errors(http):
 def test_ready_lines():
     assert _url("127.0.0.1", 80) == "http://127.0.0.1:80"
     assert _url("::1", 80) == "http://[::1]:80"
-    assert _users_line({"demo_user": ("admin", "admin"), "users_file": None}) == \
-        "demo user: admin / admin (no --users file given)"
-    assert _users_line({"demo_user": None, "users_file": "/x/u.yaml"}) == \
-        "users from /x/u.yaml"
+    assert (
+        _users_line({"demo_user": ("admin", "admin"), "users_file": None})
+        == "demo user: admin / admin (no --users file given)"
+    )
+    assert _users_line({"demo_user": None, "users_file": "/x/u.yaml"}) == "users from /x/u.yaml"

@@ -6,7 +6,6 @@ import re
 import uuid
 
 import requests
-
 from api_helpers import assert_error
 
 # The shared servers and clients (admin, shared_server, manual_admin, manual_server).
@@ -23,7 +22,7 @@ def _running_mongo(admin) -> dict:
 
 def _items(text: str) -> list[str]:
     assert PA_LIST.match(text), text
-    return [x for x in text[len("PA:LIST("):-1].split(",") if x]
+    return [x for x in text[len("PA:LIST(") : -1].split(",") if x]
 
 
 def test_job_state_result_and_log(admin):
@@ -74,10 +73,12 @@ def test_rm_lists_are_plain_text_without_a_session(shared_server, admin):
         assert r.status_code == 200, r.text
         assert r.headers["content-type"].startswith("text/plain")
         assert PA_LIST.match(r.text), r.text
-    assert "LocalNodes" in _items(requests.get(
-        f"{shared_server.url}/rest/rm/model/nodesources").text)
-    assert data["deployments"][0]["node"]["host"] in _items(requests.get(
-        f"{shared_server.url}/rest/rm/model/hosts").text)
+    assert "LocalNodes" in _items(
+        requests.get(f"{shared_server.url}/rest/rm/model/nodesources").text
+    )
+    assert data["deployments"][0]["node"]["host"] in _items(
+        requests.get(f"{shared_server.url}/rest/rm/model/hosts").text
+    )
     assert token in _items(requests.get(f"{shared_server.url}/rest/rm/model/tokens").text)
 
 
@@ -87,8 +88,7 @@ def test_node_tokens_by_headers(shared_server, admin):
     tokens_url = f"{shared_server.url}/rest/rm/model/tokens"
     headers = {"nodeurl": node_url, "token": token}
 
-    assert_error(requests.post(f"{shared_server.url}/rest/rm/node/token", headers=headers),
-                 401)
+    assert_error(requests.post(f"{shared_server.url}/rest/rm/node/token", headers=headers), 401)
     r = admin.post("/rest/rm/node/token", headers=headers)
     assert r.status_code == 204, r.text
     assert token in _items(requests.get(tokens_url).text)
@@ -96,17 +96,17 @@ def test_node_tokens_by_headers(shared_server, admin):
     assert r.status_code == 204, r.text
     assert token not in _items(requests.get(tokens_url).text)
     assert_error(admin.delete("/rest/rm/node/token", headers=headers), 404, token)
-    assert_error(admin.post("/rest/rm/node/token",
-                            headers={"nodeurl": "pnp://nowhere/x", "token": token}),
-                 404, "nowhere")
-    assert_error(admin.post("/rest/rm/node/token", headers={"token": token}), 400,
-                 "nodeurl")
+    assert_error(
+        admin.post("/rest/rm/node/token", headers={"nodeurl": "pnp://nowhere/x", "token": token}),
+        404,
+        "nowhere",
+    )
+    assert_error(admin.post("/rest/rm/node/token", headers={"token": token}), 400, "nodeurl")
 
 
 def test_faults_through_the_admin_api(manual_admin):
     admin = manual_admin
-    iid = admin.create("MongoDB", {"INSTANCE_NAME": f"crash-{uuid.uuid4().hex[:8]}"})[
-        "instance_id"]
+    iid = admin.create("MongoDB", {"INSTANCE_NAME": f"crash-{uuid.uuid4().hex[:8]}"})["instance_id"]
     admin.advance(600)
     assert admin.instance(iid)["instance_status"] == "RUNNING"
     r = admin.post("/sim-api/faults/crash", json={"instance_id": iid})
@@ -115,11 +115,9 @@ def test_faults_through_the_admin_api(manual_admin):
     assert admin.instance(iid)["instance_status"] == "RUNNING"
     admin.advance(61)
     assert admin.instance(iid)["instance_status"] == "ERROR"
-    assert_error(admin.post("/sim-api/faults/crash", json={"instance_id": iid}), 400,
-                 "instance_id")
+    assert_error(admin.post("/sim-api/faults/crash", json={"instance_id": iid}), 400, "instance_id")
     assert_error(admin.post("/sim-api/faults/crash", json={"instance_id": 987654}), 404)
-    assert_error(admin.post("/sim-api/faults/crash", json={"instance_id": "x"}), 400,
-                 "instance_id")
+    assert_error(admin.post("/sim-api/faults/crash", json={"instance_id": "x"}), 400, "instance_id")
 
     metrics = admin.get("/sim-api/metrics").json()
     assert metrics["instances"]["ERROR"] >= 1
@@ -128,15 +126,23 @@ def test_faults_through_the_admin_api(manual_admin):
     assert r.status_code == 200, r.text
     assert r.json()["up"] is False
     admin.advance(31)
-    assert next(n for n in admin.get("/sim-api/metrics").json()["nodes"]
-                if n["name"] == node)["up"] is True
+    assert (
+        next(n for n in admin.get("/sim-api/metrics").json()["nodes"] if n["name"] == node)["up"]
+        is True
+    )
     admin.post("/sim-api/faults/node-failure", json={"node": node})
     r = admin.post("/sim-api/faults/node-repair", json={"node": node})
     assert r.status_code == 200 and r.json()["up"] is True
-    assert_error(admin.post("/sim-api/faults/node-failure", json={"node": "no-such-node"}),
-                 404, "no-such-node")
-    assert_error(admin.post("/sim-api/faults/node-failure",
-                            json={"node": node, "repair_after": -5}), 400, "repair_after")
+    assert_error(
+        admin.post("/sim-api/faults/node-failure", json={"node": "no-such-node"}),
+        404,
+        "no-such-node",
+    )
+    assert_error(
+        admin.post("/sim-api/faults/node-failure", json={"node": node, "repair_after": -5}),
+        400,
+        "repair_after",
+    )
 
 
 def test_clock_modes(manual_admin):
@@ -149,8 +155,7 @@ def test_clock_modes(manual_admin):
     assert after["simulated_seconds"] == before + 10
     assert after["now_ms"] == clock["now_ms"] + 10_000
     assert_error(admin.put("/sim-api/clock", json={"mode": "sundial"}), 400, "mode")
-    assert_error(admin.put("/sim-api/clock", json={"mode": "realtime", "speed": 0}), 400,
-                 "speed")
+    assert_error(admin.put("/sim-api/clock", json={"mode": "realtime", "speed": 0}), 400, "speed")
     r = admin.put("/sim-api/clock", json={"mode": "realtime", "speed": 100})
     assert r.status_code == 200, r.text
     assert r.json()["mode"] == "realtime" and r.json()["speed"] == 100

@@ -9,14 +9,18 @@ import subprocess
 import sys
 
 import requests
-
 from api_helpers import SIMULATOR_DIR, Server
 
 
 def _run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(SIMULATOR_DIR)}
-    return subprocess.run([sys.executable, "-m", "psa_sim", "serve", *args],
-                          capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "psa_sim", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 def test_ready_lines_then_a_clean_stop_on_ctrl_c():

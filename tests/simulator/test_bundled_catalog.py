@@ -7,7 +7,6 @@ model or a variable of a bundled activation must fail here.
 
 from __future__ import annotations
 
-
 import pytest
 
 from psa_sim.catalog import (
@@ -36,8 +35,15 @@ ENGINE = "PA:List(docker,singularity)"
 HIDDEN = "PA:HIDDEN"
 STR = None  # a not-required String: no model
 
-KIND = {NES: "not_empty_string", INT: "integer", BOOL: "boolean", FLOAT: "float",
-        ENGINE: "list", HIDDEN: "hidden", STR: "string"}
+KIND = {
+    NES: "not_empty_string",
+    INT: "integer",
+    BOOL: "boolean",
+    FLOAT: "float",
+    ENGINE: "list",
+    HIDDEN: "hidden",
+    STR: "string",
+}
 
 # (name, default, model, required in the reference table), in the table's order.
 # Not-required variables default to empty: the guide shows examples for them ("e.g. x",
@@ -45,168 +51,227 @@ KIND = {NES: "not_empty_string", INT: "integer", BOOL: "boolean", FLOAT: "float"
 NATIVE = [("NATIVE_SCHEDULER", "", STR, False), ("NATIVE_SCHEDULER_PARAMS", "", STR, False)]
 
 REFERENCE: dict[str, tuple[str, list[tuple[str, str, str | None, bool]]]] = {
-    "Cassandra": ("Cassandra", [
-        ("INSTANCE_NAME", "cassandra-server", NES, True),
-        ("ENDPOINT_ID", "cassandra-endpoint", NES, True),
-        ("ENV_VARS", "", STR, False),
-    ]),
-    "COCO_Annotator": ("COCO_Annotator", [
-        ("ENDPOINT_ID", "coco_annotator-gui", NES, True),
-        ("HTTPS_ENABLED", "true", BOOL, True),
-        ("INSTANCE_NAME", "coco-annotator", NES, True),
-        ("PROXYFIED", "false", BOOL, True),
-    ]),
-    "Docker": ("Docker", [
-        # INSTANCE_NAME is not in the guide's table: added for the node token PSA_<name>.
-        ("INSTANCE_NAME", "docker-service-$PA_JOB_ID", NES, True),
-        ("ENDPOINT_ID", "docker-endpoint", NES, True),
-        ("DOCKER_IMAGE", "postgres", NES, True),
-        ("DOCKER_PORT", "5432", INT, True),
-        ("DOCKER_CONTAINER", "postgres-container", NES, True),
-        ("DOCKER_OPTIONS", "", STR, False),
-        ("DOCKER_COMMAND", "", STR, False),
-    ]),
-    "Elasticsearch": ("Elasticsearch", [
-        ("INSTANCE_NAME", "elasticsearch-server", NES, True),
-        ("ENDPOINT_ID", "elasticsearch-endpoint", NES, True),
-    ]),
-    "JupyterLab": ("JupyterLab", [
-        ("INSTANCE_NAME", "jupyterlab-server-$PA_JOB_ID", NES, True),
-        ("JUPYTERLAB_PASSWORD", "", HIDDEN, False),
-        ("ENDPOINT_ID", "jupyterlab-endpoint-$PA_JOB_ID", NES, True),
-        ("PROXYFIED", "false", BOOL, True),
-        ("HTTPS_ENABLED", "false", BOOL, True),
-        ("SERVICE_PORT", "-1", INT, True),
-        ("ENGINE", "docker", ENGINE, True),
-        ("SINGULARITY_IMAGE_PATH", "/tmp/jupyterlab.sif", NES, True),
-        ("BUILD_IMAGE_IF_NOT_EXISTS", "true", BOOL, True),
-    ] + NATIVE),
-    "Kafka": ("Kafka", [
-        ("INSTANCE_NAME", "kafka-server-1", NES, True),
-        ("ENDPOINT_ID", "kafka-endpoint", NES, True),
-        ("ZOOKEEPER_INSTANCE_NAME", "zookeeper-server-1", NES, True),
-        ("ZOOKEEPER_SERVICE_ID", "Zookeeper", NES, True),
-    ]),
-    "MongoDB": ("MongoDB", [
-        ("INSTANCE_NAME", "mongodb-server-$PA_JOB_ID", NES, True),
-        ("ENDPOINT_ID", "mongodb-endpoint-$PA_JOB_ID", NES, True),
-        ("USER", "", STR, False),
-        ("PASSWORD", "", HIDDEN, False),
-        ("SERVICE_PORT", "-1", INT, True),
-        ("ENGINE", "docker", ENGINE, True),
-        ("DOCKER_IMAGE", "activeeon/mongo", NES, True),
-        ("SINGULARITY_IMAGE_PATH", "/tmp/mongo_db.sif", NES, True),
-        ("BUILD_IMAGE_IF_NOT_EXISTS", "true", BOOL, True),
-        ("MOUNT_DB_PATH", "/tmp/mongodb-server-$PA_JOB_ID", NES, True),
-    ] + NATIVE),
-    "MySQL": ("MySQL", [
-        ("INSTANCE_NAME", "mysql-server", NES, True),
-        ("ENDPOINT_ID", "mysql-endpoint", NES, True),
-        ("DATABASE", "", STR, False),
-        ("USER", "", STR, False),
-        ("PASSWORD", "", HIDDEN, False),
-    ]),
-    "OpenRefine": ("OpenRefine", [
-        ("ENDPOINT_ID", "openrefine-gui", NES, True),
-        ("HTTPS_ENABLED", "true", BOOL, True),
-        ("INSTANCE_NAME", "openrefine", NES, True),
-        ("PROXYFIED", "false", BOOL, True),
-    ]),
-    "PostgreSQL": ("PostgreSQL", [
-        ("INSTANCE_NAME", "postgres-server", NES, True),
-        ("ENDPOINT_ID", "postgresql-endpoint", NES, True),
-        ("DATABASE", "", STR, False),
-        ("USER", "", STR, False),
-        # Required in the table, but PA:HIDDEN cannot refuse an empty value: the example
-        # becomes the default so that the default submission has a password.
-        ("PASSWORD", "my_password", HIDDEN, True),
-    ]),
-    "Greenplum": ("Greenplum", [
-        ("INSTANCE_NAME", "greenplum-server", NES, True),
-        ("ENDPOINT_ID", "greenplum-endpoint", NES, True),
-        ("DATABASE", "", STR, False),
-        ("USER", "", STR, False),
-        ("PASSWORD", "", HIDDEN, False),
-    ]),
-    "SSH_Terminal": ("SSH_Terminal", [
-        ("INSTANCE_NAME", "ssh-terminal-1", NES, True),
-        ("TARGET_HOST", "try.activeeon.com", NES, True),
-        ("SSH_PORT", "22", INT, True),
-        ("PROXYFIED", "True", BOOL, True),
-    ]),
-    "Storm": ("Storm", [
-        ("INSTANCE_NAME", "storm-cluster-1", NES, True),
-        ("ENDPOINT_ID", "storm-gui", NES, True),
-        ("NUMBER_OF_SUPERVISORS", "2", INT, True),
-        ("ZOOKEEPER_INSTANCE_NAME", "zookeeper-server-1", NES, True),
-        ("ZOOKEEPER_SERVICE_ID", "Zookeeper", NES, True),
-    ]),
-    "Tensorboard": ("Tensorboard", [
-        ("INSTANCE_NAME", "tensorboard-server-$PA_JOB_ID", NES, True),
-        ("ENDPOINT_ID", "tensorboard-gui-$PA_JOB_ID", NES, True),
-        ("PROXYFIED", "false", BOOL, True),
-        ("SERVICE_PORT", "-1", INT, True),
-        ("MOUNT_LOG_PATH", "/shared/$INSTANCE_NAME", NES, True),
-        ("ENGINE", "docker", ENGINE, True),
-        ("DOCKER_IMAGE", "activeeon/tensorboard", NES, True),
-        ("SINGULARITY_IMAGE_PATH", "/tmp/tensorboard.sif", NES, True),
-        ("BUILD_IMAGE_IF_NOT_EXISTS", "true", BOOL, True),
-    ] + NATIVE),
-    "Visdom": ("Visdom", [
-        ("INSTANCE_NAME", "visdom-server-$PA_JOB_ID", NES, True),
-        ("ENDPOINT_ID", "visdom-gui-$PA_JOB_ID", NES, True),
-        ("PROXYFIED", "false", BOOL, True),
-        ("SERVICE_PORT", "-1", INT, True),
-        ("VISDOM_ENABLE_LOGIN", "false", BOOL, True),
-        ("VISDOM_USERNAME", "", STR, False),
-        ("VISDOM_PASSWORD", "", HIDDEN, False),
-        ("ENGINE", "docker", ENGINE, True),
-        ("DOCKER_IMAGE", "activeeon/visdom_server", NES, True),
-        ("SINGULARITY_IMAGE_PATH", "/tmp/visdom_server.sif", NES, True),
-        ("BUILD_IMAGE_IF_NOT_EXISTS", "true", BOOL, True),
-    ] + NATIVE),
-    "MaaS_ML": ("MaaS_ML", [
-        ("BUILD_IMAGE_IF_NOT_EXISTS", "false", BOOL, True),
-        ("DEBUG_ENABLED", "true", BOOL, True),
-        ("DOCKER_IMAGE", "activeeon/maas_ml", NES, True),
-        ("DRIFT_ENABLED", "true", BOOL, True),
-        ("DRIFT_THRESHOLD", "1.9", FLOAT, True),
-        ("ENDPOINT_ID", "maas-ml-gui-$PA_JOB_ID", NES, True),
-        ("ENGINE", "docker", ENGINE, True),
-        ("HTTPS_ENABLED", "false", BOOL, True),
-        ("INSTANCE_NAME", "maas-ml-$PA_JOB_ID", NES, True),
-        ("NODE_NAME", "", STR, False),
-        ("PROXYFIED", "false", BOOL, True),
-        ("PYTHON_ENTRYPOINT", "ml_service", NES, True),
-        ("SERVICE_PORT", "-1", INT, True),
-        ("SINGULARITY_IMAGE_PATH", "/tmp/maas_ml.sif", NES, True),
-        ("TRACE_ENABLED", "true", BOOL, True),
-        ("YAML_FILE", "ml_service-api", NES, True),
-    ] + NATIVE),
-    "MaaS_DL": ("MaaS_DL", [
-        ("BUILD_IMAGE_IF_NOT_EXISTS", "true", BOOL, True),
-        ("DEBUG_ENABLED", "true", BOOL, True),
-        ("DOCKER_IMAGE", "activeeon/maas_dl", NES, True),
-        ("ENDPOINT_ID", "maas_dl-gui", NES, True),
-        ("ENGINE", "docker", ENGINE, True),
-        ("HTTPS_ENABLED", "false", BOOL, True),
-        ("INSTANCE_NAME", "maas_dl", NES, True),
-        ("MODEL_BASE_PATH", "/tmp", NES, True),
-        ("MODELS_DEPLOYMENT_REFRESH", "30", INT, True),
-        ("NATIVE_SCHEDULER", "", STR, False),
-        ("NATIVE_SCHEDULER_PARAMS", "", STR, False),
-        ("NODE_NAME", "", STR, False),
-        ("PROXYFIED", "false", BOOL, True),
-        ("PYTHON_ENTRYPOINT", "dl_service", NES, True),
-        ("SERVICE_PORT", "-1", INT, True),
-        ("SINGULARITY_IMAGE_PATH", "/tmp/maas_dl.sif", NES, True),
-        ("TRACE_ENABLED", "true", BOOL, True),
-        ("YAML_FILE", "dl_service-api", NES, True),
-    ]),
-    "Zookeeper": ("Zookeeper", [
-        ("INSTANCE_NAME", "zookeeper-server-1", NES, True),
-        ("ENDPOINT_ID", "zookeeper-endpoint", NES, True),
-    ]),
+    "Cassandra": (
+        "Cassandra",
+        [
+            ("INSTANCE_NAME", "cassandra-server", NES, True),
+            ("ENDPOINT_ID", "cassandra-endpoint", NES, True),
+            ("ENV_VARS", "", STR, False),
+        ],
+    ),
+    "COCO_Annotator": (
+        "COCO_Annotator",
+        [
+            ("ENDPOINT_ID", "coco_annotator-gui", NES, True),
+            ("HTTPS_ENABLED", "true", BOOL, True),
+            ("INSTANCE_NAME", "coco-annotator", NES, True),
+            ("PROXYFIED", "false", BOOL, True),
+        ],
+    ),
+    "Docker": (
+        "Docker",
+        [
+            # INSTANCE_NAME is not in the guide's table: added for the node token PSA_<name>.
+            ("INSTANCE_NAME", "docker-service-$PA_JOB_ID", NES, True),
+            ("ENDPOINT_ID", "docker-endpoint", NES, True),
+            ("DOCKER_IMAGE", "postgres", NES, True),
+            ("DOCKER_PORT", "5432", INT, True),
+            ("DOCKER_CONTAINER", "postgres-container", NES, True),
+            ("DOCKER_OPTIONS", "", STR, False),
+            ("DOCKER_COMMAND", "", STR, False),
+        ],
+    ),
+    "Elasticsearch": (
+        "Elasticsearch",
+        [
+            ("INSTANCE_NAME", "elasticsearch-server", NES, True),
+            ("ENDPOINT_ID", "elasticsearch-endpoint", NES, True),
+        ],
+    ),
+    "JupyterLab": (
+        "JupyterLab",
+        [
+            ("INSTANCE_NAME", "jupyterlab-server-$PA_JOB_ID", NES, True),
+            ("JUPYTERLAB_PASSWORD", "", HIDDEN, False),
+            ("ENDPOINT_ID", "jupyterlab-endpoint-$PA_JOB_ID", NES, True),
+            ("PROXYFIED", "false", BOOL, True),
+            ("HTTPS_ENABLED", "false", BOOL, True),
+            ("SERVICE_PORT", "-1", INT, True),
+            ("ENGINE", "docker", ENGINE, True),
+            ("SINGULARITY_IMAGE_PATH", "/tmp/jupyterlab.sif", NES, True),
+            ("BUILD_IMAGE_IF_NOT_EXISTS", "true", BOOL, True),
+            *NATIVE,
+        ],
+    ),
+    "Kafka": (
+        "Kafka",
+        [
+            ("INSTANCE_NAME", "kafka-server-1", NES, True),
+            ("ENDPOINT_ID", "kafka-endpoint", NES, True),
+            ("ZOOKEEPER_INSTANCE_NAME", "zookeeper-server-1", NES, True),
+            ("ZOOKEEPER_SERVICE_ID", "Zookeeper", NES, True),
+        ],
+    ),
+    "MongoDB": (
+        "MongoDB",
+        [
+            ("INSTANCE_NAME", "mongodb-server-$PA_JOB_ID", NES, True),
+            ("ENDPOINT_ID", "mongodb-endpoint-$PA_JOB_ID", NES, True),
+            ("USER", "", STR, False),
+            ("PASSWORD", "", HIDDEN, False),
+            ("SERVICE_PORT", "-1", INT, True),
+            ("ENGINE", "docker", ENGINE, True),
+            ("DOCKER_IMAGE", "activeeon/mongo", NES, True),
+            ("SINGULARITY_IMAGE_PATH", "/tmp/mongo_db.sif", NES, True),
+            ("BUILD_IMAGE_IF_NOT_EXISTS", "true", BOOL, True),
+            ("MOUNT_DB_PATH", "/tmp/mongodb-server-$PA_JOB_ID", NES, True),
+            *NATIVE,
+        ],
+    ),
+    "MySQL": (
+        "MySQL",
+        [
+            ("INSTANCE_NAME", "mysql-server", NES, True),
+            ("ENDPOINT_ID", "mysql-endpoint", NES, True),
+            ("DATABASE", "", STR, False),
+            ("USER", "", STR, False),
+            ("PASSWORD", "", HIDDEN, False),
+        ],
+    ),
+    "OpenRefine": (
+        "OpenRefine",
+        [
+            ("ENDPOINT_ID", "openrefine-gui", NES, True),
+            ("HTTPS_ENABLED", "true", BOOL, True),
+            ("INSTANCE_NAME", "openrefine", NES, True),
+            ("PROXYFIED", "false", BOOL, True),
+        ],
+    ),
+    "PostgreSQL": (
+        "PostgreSQL",
+        [
+            ("INSTANCE_NAME", "postgres-server", NES, True),
+            ("ENDPOINT_ID", "postgresql-endpoint", NES, True),
+            ("DATABASE", "", STR, False),
+            ("USER", "", STR, False),
+            # Required in the table, but PA:HIDDEN cannot refuse an empty value: the example
+            # becomes the default so that the default submission has a password.
+            ("PASSWORD", "my_password", HIDDEN, True),
+        ],
+    ),
+    "Greenplum": (
+        "Greenplum",
+        [
+            ("INSTANCE_NAME", "greenplum-server", NES, True),
+            ("ENDPOINT_ID", "greenplum-endpoint", NES, True),
+            ("DATABASE", "", STR, False),
+            ("USER", "", STR, False),
+            ("PASSWORD", "", HIDDEN, False),
+        ],
+    ),
+    "SSH_Terminal": (
+        "SSH_Terminal",
+        [
+            ("INSTANCE_NAME", "ssh-terminal-1", NES, True),
+            ("TARGET_HOST", "try.activeeon.com", NES, True),
+            ("SSH_PORT", "22", INT, True),
+            ("PROXYFIED", "True", BOOL, True),
+        ],
+    ),
+    "Storm": (
+        "Storm",
+        [
+            ("INSTANCE_NAME", "storm-cluster-1", NES, True),
+            ("ENDPOINT_ID", "storm-gui", NES, True),
+            ("NUMBER_OF_SUPERVISORS", "2", INT, True),
+            ("ZOOKEEPER_INSTANCE_NAME", "zookeeper-server-1", NES, True),
+            ("ZOOKEEPER_SERVICE_ID", "Zookeeper", NES, True),
+        ],
+    ),
+    "Tensorboard": (
+        "Tensorboard",
+        [
+            ("INSTANCE_NAME", "tensorboard-server-$PA_JOB_ID", NES, True),
+            ("ENDPOINT_ID", "tensorboard-gui-$PA_JOB_ID", NES, True),
+            ("PROXYFIED", "false", BOOL, True),
+            ("SERVICE_PORT", "-1", INT, True),
+            ("MOUNT_LOG_PATH", "/shared/$INSTANCE_NAME", NES, True),
+            ("ENGINE", "docker", ENGINE, True),
+            ("DOCKER_IMAGE", "activeeon/tensorboard", NES, True),
+            ("SINGULARITY_IMAGE_PATH", "/tmp/tensorboard.sif", NES, True),
+            ("BUILD_IMAGE_IF_NOT_EXISTS", "true", BOOL, True),
+            *NATIVE,
+        ],
+    ),
+    "Visdom": (
+        "Visdom",
+        [
+            ("INSTANCE_NAME", "visdom-server-$PA_JOB_ID", NES, True),
+            ("ENDPOINT_ID", "visdom-gui-$PA_JOB_ID", NES, True),
+            ("PROXYFIED", "false", BOOL, True),
+            ("SERVICE_PORT", "-1", INT, True),
+            ("VISDOM_ENABLE_LOGIN", "false", BOOL, True),
+            ("VISDOM_USERNAME", "", STR, False),
+            ("VISDOM_PASSWORD", "", HIDDEN, False),
+            ("ENGINE", "docker", ENGINE, True),
+            ("DOCKER_IMAGE", "activeeon/visdom_server", NES, True),
+            ("SINGULARITY_IMAGE_PATH", "/tmp/visdom_server.sif", NES, True),
+            ("BUILD_IMAGE_IF_NOT_EXISTS", "true", BOOL, True),
+            *NATIVE,
+        ],
+    ),
+    "MaaS_ML": (
+        "MaaS_ML",
+        [
+            ("BUILD_IMAGE_IF_NOT_EXISTS", "false", BOOL, True),
+            ("DEBUG_ENABLED", "true", BOOL, True),
+            ("DOCKER_IMAGE", "activeeon/maas_ml", NES, True),
+            ("DRIFT_ENABLED", "true", BOOL, True),
+            ("DRIFT_THRESHOLD", "1.9", FLOAT, True),
+            ("ENDPOINT_ID", "maas-ml-gui-$PA_JOB_ID", NES, True),
+            ("ENGINE", "docker", ENGINE, True),
+            ("HTTPS_ENABLED", "false", BOOL, True),
+            ("INSTANCE_NAME", "maas-ml-$PA_JOB_ID", NES, True),
+            ("NODE_NAME", "", STR, False),
+            ("PROXYFIED", "false", BOOL, True),
+            ("PYTHON_ENTRYPOINT", "ml_service", NES, True),
+            ("SERVICE_PORT", "-1", INT, True),
+            ("SINGULARITY_IMAGE_PATH", "/tmp/maas_ml.sif", NES, True),
+            ("TRACE_ENABLED", "true", BOOL, True),
+            ("YAML_FILE", "ml_service-api", NES, True),
+            *NATIVE,
+        ],
+    ),
+    "MaaS_DL": (
+        "MaaS_DL",
+        [
+            ("BUILD_IMAGE_IF_NOT_EXISTS", "true", BOOL, True),
+            ("DEBUG_ENABLED", "true", BOOL, True),
+            ("DOCKER_IMAGE", "activeeon/maas_dl", NES, True),
+            ("ENDPOINT_ID", "maas_dl-gui", NES, True),
+            ("ENGINE", "docker", ENGINE, True),
+            ("HTTPS_ENABLED", "false", BOOL, True),
+            ("INSTANCE_NAME", "maas_dl", NES, True),
+            ("MODEL_BASE_PATH", "/tmp", NES, True),
+            ("MODELS_DEPLOYMENT_REFRESH", "30", INT, True),
+            ("NATIVE_SCHEDULER", "", STR, False),
+            ("NATIVE_SCHEDULER_PARAMS", "", STR, False),
+            ("NODE_NAME", "", STR, False),
+            ("PROXYFIED", "false", BOOL, True),
+            ("PYTHON_ENTRYPOINT", "dl_service", NES, True),
+            ("SERVICE_PORT", "-1", INT, True),
+            ("SINGULARITY_IMAGE_PATH", "/tmp/maas_dl.sif", NES, True),
+            ("TRACE_ENABLED", "true", BOOL, True),
+            ("YAML_FILE", "dl_service-api", NES, True),
+        ],
+    ),
+    "Zookeeper": (
+        "Zookeeper",
+        [
+            ("INSTANCE_NAME", "zookeeper-server-1", NES, True),
+            ("ENDPOINT_ID", "zookeeper-endpoint", NES, True),
+        ],
+    ),
 }
 
 SPARK = "Spark_HDFS"
@@ -240,9 +305,18 @@ PAUSABLE = {"Cassandra", "Elasticsearch", "Greenplum", "MongoDB", "MySQL", "Post
 
 # sim.endpoint.scheme of the activations that have no HTTPS_ENABLED variable.
 SCHEMES = {
-    "Cassandra": "cassandra", "Docker": "http", "Elasticsearch": "http", "Greenplum": "postgresql",
-    "Kafka": "kafka", "MongoDB": "mongodb", "MySQL": "mysql", "PostgreSQL": "postgresql",
-    "SSH_Terminal": "http", "Storm": "http", "Tensorboard": "http", "Visdom": "http",
+    "Cassandra": "cassandra",
+    "Docker": "http",
+    "Elasticsearch": "http",
+    "Greenplum": "postgresql",
+    "Kafka": "kafka",
+    "MongoDB": "mongodb",
+    "MySQL": "mysql",
+    "PostgreSQL": "postgresql",
+    "SSH_Terminal": "http",
+    "Storm": "http",
+    "Tensorboard": "http",
+    "Visdom": "http",
     "Zookeeper": "zookeeper",
 }
 
@@ -321,8 +395,11 @@ def test_one_service_per_reference_entry(index):
 @pytest.mark.parametrize("service_id", sorted(ALL_SERVICES))
 def test_one_activation_and_a_finish(index, service_id):
     _activation(index, service_id)
-    finishes = [w for _, w in index.workflows(service_id) if not w.is_activation
-                and any(t.to_state == FINISHED for t in w.transitions)]
+    finishes = [
+        w
+        for _, w in index.workflows(service_id)
+        if not w.is_activation and any(t.to_state == FINISHED for t in w.transitions)
+    ]
     assert len(finishes) == 1
 
 
@@ -372,7 +449,8 @@ def test_activation_declares_exactly_the_reference_variables(index, service_id):
 
 
 @pytest.mark.parametrize(
-    "service_id, name, default, model, required", _VARIABLE_CASES,
+    "service_id, name, default, model, required",
+    _VARIABLE_CASES,
     ids=[f"{case[0]}-{case[1]}" for case in _VARIABLE_CASES],
 )
 def test_activation_variable_matches_reference(index, service_id, name, default, model, required):
@@ -423,7 +501,9 @@ def test_zookeeper_dependency_pair(index, service_id):
     assert variables["ZOOKEEPER_INSTANCE_NAME"].value == "zookeeper-server-1"
     # the named service exists and its default instance name is the one depended on
     zookeeper = _activation(index, variables["ZOOKEEPER_SERVICE_ID"].value)
-    assert zookeeper.variable_map["INSTANCE_NAME"].value == variables["ZOOKEEPER_INSTANCE_NAME"].value
+    assert (
+        zookeeper.variable_map["INSTANCE_NAME"].value == variables["ZOOKEEPER_INSTANCE_NAME"].value
+    )
 
 
 def test_only_kafka_and_storm_declare_a_dependency(index):
@@ -457,13 +537,16 @@ def test_mongodb_graph(index):
     assert graph[FINISHED] == {}
 
 
-@pytest.mark.parametrize("state, actions", [
-    (VOID, {"MongoDB"}),
-    ("RUNNING", {"Pause_MongoDB", "Finish_MongoDB"}),
-    ("PAUSED", {"Resume_MongoDB", "Finish_MongoDB"}),
-    ("ERROR", {"Finish_MongoDB"}),
-    (FINISHED, set()),
-])
+@pytest.mark.parametrize(
+    "state, actions",
+    [
+        (VOID, {"MongoDB"}),
+        ("RUNNING", {"Pause_MongoDB", "Finish_MongoDB"}),
+        ("PAUSED", {"Resume_MongoDB", "Finish_MongoDB"}),
+        ("ERROR", {"Finish_MongoDB"}),
+        (FINISHED, set()),
+    ],
+)
 def test_mongodb_executable_actions(index, state, actions):
     assert {w.name for _, w in index.executable_actions("MongoDB", state)} == actions
 
@@ -471,9 +554,18 @@ def test_mongodb_executable_actions(index, state, actions):
 def test_spark_hdfs_graph(index):
     assert _edges(index, SPARK) == SPARK_GRAPH
     graph = index.state_graph(SPARK)
-    assert graph["PA_NODES_RESERVED"] == {"Deploy_Swarm": "SWARM_DEPLOYED", "Release_Nodes": FINISHED}
-    assert graph["SWARM_DEPLOYED"] == {"Deploy_HDFS": "HDFS_DEPLOYED", "Delete_Swarm": "PA_NODES_RESERVED"}
-    assert graph["HDFS_DEPLOYED"] == {"Deploy_Spark": "HDFS_SPARK_DEPLOYED", "Delete_HDFS": "SWARM_DEPLOYED"}
+    assert graph["PA_NODES_RESERVED"] == {
+        "Deploy_Swarm": "SWARM_DEPLOYED",
+        "Release_Nodes": FINISHED,
+    }
+    assert graph["SWARM_DEPLOYED"] == {
+        "Deploy_HDFS": "HDFS_DEPLOYED",
+        "Delete_Swarm": "PA_NODES_RESERVED",
+    }
+    assert graph["HDFS_DEPLOYED"] == {
+        "Deploy_Spark": "HDFS_SPARK_DEPLOYED",
+        "Delete_HDFS": "SWARM_DEPLOYED",
+    }
     assert graph["HDFS_SPARK_DEPLOYED"] == {"Delete_Spark": "HDFS_DEPLOYED"}
 
 

@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from psa_sim.catalog import ServiceIndex, ServiceNotFound, WorkflowNotFound, load_directory, parse_workflow
+from psa_sim.catalog import (
+    ServiceIndex,
+    ServiceNotFound,
+    WorkflowNotFound,
+    load_directory,
+    parse_workflow,
+)
 from psa_sim.errors import NotFound
 
 VALID = Path(__file__).parent / "fixtures" / "workflows" / "valid"
@@ -18,9 +24,9 @@ def workflow(name, states=None, service="Svc"):
         info += f'<info name="pca.service.id" value="{service}"/>'
     return parse_workflow(
         f'<job xmlns="urn:proactive:jobdescriptor:3.14" name="{name}" projectName="P">'
-        f'<genericInformation>{info}</genericInformation>'
+        f"<genericInformation>{info}</genericInformation>"
         f'<taskFlow><task name="T"><scriptExecutable><script><code language="bash">true</code>'
-        f'</script></scriptExecutable></task></taskFlow></job>'
+        f"</script></scriptExecutable></task></taskFlow></job>"
     )
 
 
@@ -35,7 +41,12 @@ def names(items):
 
 def test_services_group_workflows_by_service_id(index):
     assert index.services() == ["DemoDB", "LabGUI"]
-    assert names(index.workflows("DemoDB")) == ["DemoDB", "Finish_DemoDB", "Pause_DemoDB", "Resume_DemoDB"]
+    assert names(index.workflows("DemoDB")) == [
+        "DemoDB",
+        "Finish_DemoDB",
+        "Pause_DemoDB",
+        "Resume_DemoDB",
+    ]
     assert names(index.activations("DemoDB")) == ["DemoDB"]
     assert names(index.activations("LabGUI")) == ["LabGUI"]
 
@@ -48,15 +59,18 @@ def test_non_psa_workflows_are_stored_but_in_no_service(index):
     assert index.services() == ["DemoDB", "LabGUI"]
 
 
-@pytest.mark.parametrize("state, expected", [
-    ("VOID", ["DemoDB"]),
-    ("RUNNING", ["Finish_DemoDB", "Pause_DemoDB"]),
-    ("PAUSED", ["Finish_DemoDB", "Resume_DemoDB"]),
-    ("ERROR", ["Finish_DemoDB"]),
-    ("FINISHED", []),
-    ("running", []),
-    ("RUNNING -> PAUSED", []),
-])
+@pytest.mark.parametrize(
+    "state, expected",
+    [
+        ("VOID", ["DemoDB"]),
+        ("RUNNING", ["Finish_DemoDB", "Pause_DemoDB"]),
+        ("PAUSED", ["Finish_DemoDB", "Resume_DemoDB"]),
+        ("ERROR", ["Finish_DemoDB"]),
+        ("FINISHED", []),
+        ("running", []),
+        ("RUNNING -> PAUSED", []),
+    ],
+)
 def test_executable_actions_per_state(index, state, expected):
     assert names(index.executable_actions("DemoDB", state)) == expected
 
@@ -64,15 +78,22 @@ def test_executable_actions_per_state(index, state, expected):
 def test_all_applies_everywhere_but_void_and_exact_source_wins(index):
     deployed = index.executable_actions("LabGUI", "LaBSGUI_DEPLOYED")
     assert [(w.name, w.target_state("LaBSGUI_DEPLOYED")) for _, w in deployed] == [
-        ("Clean_LabGUI", "ERROR"), ("Undeploy_LabGUI", "FINISHED")]
-    assert [(w.name, w.target_state("ERROR")) for _, w in index.executable_actions("LabGUI", "ERROR")] == [
-        ("Clean_LabGUI", "FINISHED")]
+        ("Clean_LabGUI", "ERROR"),
+        ("Undeploy_LabGUI", "FINISHED"),
+    ]
+    assert [
+        (w.name, w.target_state("ERROR")) for _, w in index.executable_actions("LabGUI", "ERROR")
+    ] == [("Clean_LabGUI", "FINISHED")]
     assert names(index.executable_actions("LabGUI", "VOID")) == ["LabGUI"]
 
 
 def test_activation_is_not_an_action_on_a_live_instance():
-    index = ServiceIndex([("b", workflow("Start", "(VOID,RUNNING)(RUNNING,RUNNING)")),
-                          ("b", workflow("Restart", "(RUNNING,RUNNING)"))])
+    index = ServiceIndex(
+        [
+            ("b", workflow("Start", "(VOID,RUNNING)(RUNNING,RUNNING)")),
+            ("b", workflow("Restart", "(RUNNING,RUNNING)")),
+        ]
+    )
     assert names(index.executable_actions("Svc", "RUNNING")) == ["Restart"]
     assert names(index.executable_actions("Svc", "VOID")) == ["Start"]
 
@@ -85,7 +106,10 @@ def test_state_graph_expands_all(index):
         "LaBSGUI_DEPLOYED": {"Clean_LabGUI": "ERROR", "Undeploy_LabGUI": "FINISHED"},
         "VOID": {"LabGUI": "LaBSGUI_DEPLOYED"},
     }
-    assert index.state_graph("DemoDB")["RUNNING"] == {"Finish_DemoDB": "FINISHED", "Pause_DemoDB": "PAUSED"}
+    assert index.state_graph("DemoDB")["RUNNING"] == {
+        "Finish_DemoDB": "FINISHED",
+        "Pause_DemoDB": "PAUSED",
+    }
     assert index.state_graph("DemoDB")["FINISHED"] == {}
 
 
@@ -94,10 +118,16 @@ def test_states_include_the_predefined_ones(index):
     assert index.states("LabGUI") == ["ERROR", "FINISHED", "KILLED", "LaBSGUI_DEPLOYED", "VOID"]
 
 
-@pytest.mark.parametrize("call", [
-    lambda i: i.workflows("Nope"), lambda i: i.activations("Nope"), lambda i: i.states("Nope"),
-    lambda i: i.executable_actions("Nope", "RUNNING"), lambda i: i.state_graph("Nope"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda i: i.workflows("Nope"),
+        lambda i: i.activations("Nope"),
+        lambda i: i.states("Nope"),
+        lambda i: i.executable_actions("Nope", "RUNNING"),
+        lambda i: i.state_graph("Nope"),
+    ],
+)
 def test_unknown_service_is_not_found(index, call):
     with pytest.raises(ServiceNotFound) as caught:
         call(index)
@@ -126,9 +156,14 @@ def test_removing_the_last_workflow_removes_the_service():
 
 def test_add_invalidates_cached_actions(index):
     assert names(index.executable_actions("DemoDB", "RUNNING")) == ["Finish_DemoDB", "Pause_DemoDB"]
-    index.add("service-automation", workflow("Backup_DemoDB", "(RUNNING,RUNNING)", service="DemoDB"))
+    index.add(
+        "service-automation", workflow("Backup_DemoDB", "(RUNNING,RUNNING)", service="DemoDB")
+    )
     assert names(index.executable_actions("DemoDB", "RUNNING")) == [
-        "Backup_DemoDB", "Finish_DemoDB", "Pause_DemoDB"]
+        "Backup_DemoDB",
+        "Finish_DemoDB",
+        "Pause_DemoDB",
+    ]
 
 
 def test_replacing_a_workflow_can_move_it_to_another_service(index):
@@ -145,11 +180,13 @@ def test_returned_lists_are_copies(index):
 
 
 def test_find_prefers_the_service_automation_bucket_then_alphabetical():
-    index = ServiceIndex([
-        ("zeta", workflow("Start", "(VOID,RUNNING)")),
-        ("alpha", workflow("Start", "(VOID,RUNNING)", service="Other")),
-        ("service-automation", workflow("Start", "(VOID,RUNNING)")),
-    ])
+    index = ServiceIndex(
+        [
+            ("zeta", workflow("Start", "(VOID,RUNNING)")),
+            ("alpha", workflow("Start", "(VOID,RUNNING)", service="Other")),
+            ("service-automation", workflow("Start", "(VOID,RUNNING)")),
+        ]
+    )
     assert index.find("Start")[0] == "service-automation"
     assert index.find("Start", bucket="zeta")[0] == "zeta"
     assert index.find("Start", service_id="Other")[0] == "alpha"
@@ -158,11 +195,14 @@ def test_find_prefers_the_service_automation_bucket_then_alphabetical():
     assert index.find("Start", service_id="Svc")[0] == "zeta"
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({}, "no workflow named 'Nope'"),
-    ({"bucket": "b"}, "no workflow named 'Nope' (bucket 'b')"),
-    ({"service_id": "S", "bucket": "b"}, "no workflow named 'Nope' (bucket 'b', service 'S')"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({}, "no workflow named 'Nope'"),
+        ({"bucket": "b"}, "no workflow named 'Nope' (bucket 'b')"),
+        ({"service_id": "S", "bucket": "b"}, "no workflow named 'Nope' (bucket 'b', service 'S')"),
+    ],
+)
 def test_find_not_found(kwargs, message):
     index = ServiceIndex([("b", workflow("Start", "(VOID,RUNNING)"))])
     with pytest.raises(WorkflowNotFound) as caught:
@@ -173,8 +213,13 @@ def test_find_not_found(kwargs, message):
 
 
 def test_buckets_and_items_are_sorted():
-    index = ServiceIndex([("b2", workflow("Z", "(VOID,UP)")), ("b1", workflow("Y", "(VOID,UP)")),
-                          ("b2", workflow("A", "(UP,FINISHED)"))])
+    index = ServiceIndex(
+        [
+            ("b2", workflow("Z", "(VOID,UP)")),
+            ("b1", workflow("Y", "(VOID,UP)")),
+            ("b2", workflow("A", "(UP,FINISHED)")),
+        ]
+    )
     assert index.buckets() == ["b1", "b2"]
     assert [(b, w.name) for b, w in index.items()] == [("b1", "Y"), ("b2", "A"), ("b2", "Z")]
     assert [w.name for _, w in index.items("b2")] == ["A", "Z"]
@@ -182,9 +227,15 @@ def test_buckets_and_items_are_sorted():
 
 
 def test_same_name_in_two_buckets_shows_once_in_the_graph():
-    index = ServiceIndex([("zeta", workflow("Stop", "(UP,FINISHED)")),
-                          ("service-automation", workflow("Stop", "(UP,DOWN)")),
-                          ("service-automation", workflow("Start", "(VOID,UP)"))])
+    index = ServiceIndex(
+        [
+            ("zeta", workflow("Stop", "(UP,FINISHED)")),
+            ("service-automation", workflow("Stop", "(UP,DOWN)")),
+            ("service-automation", workflow("Start", "(VOID,UP)")),
+        ]
+    )
     assert index.state_graph("Svc")["UP"] == {"Stop": "DOWN"}
     assert [(b, w.name) for b, w in index.executable_actions("Svc", "UP")] == [
-        ("service-automation", "Stop"), ("zeta", "Stop")]
+        ("service-automation", "Stop"),
+        ("zeta", "Stop"),
+    ]

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from psa_sim.catalog import BUNDLED_BUCKET, CatalogError, bundled_catalog_dir, load_catalog, load_directory
+from psa_sim.catalog import (
+    BUNDLED_BUCKET,
+    CatalogError,
+    bundled_catalog_dir,
+    load_catalog,
+    load_directory,
+)
 
 VALID = Path(__file__).parent / "fixtures" / "workflows" / "valid"
 INVALID = Path(__file__).parent / "fixtures" / "workflows" / "invalid"
@@ -13,8 +19,15 @@ INVALID = Path(__file__).parent / "fixtures" / "workflows" / "invalid"
 
 def test_load_directory_is_recursive_and_sorted_by_path():
     assert [w.name for w in load_directory(VALID)] == [
-        "DemoDB", "Finish_DemoDB", "Pause_DemoDB", "Resume_DemoDB",
-        "Clean_LabGUI", "LabGUI", "Undeploy_LabGUI", "Hello_World"]
+        "DemoDB",
+        "Finish_DemoDB",
+        "Pause_DemoDB",
+        "Resume_DemoDB",
+        "Clean_LabGUI",
+        "LabGUI",
+        "Undeploy_LabGUI",
+        "Hello_World",
+    ]
 
 
 def test_load_directory_ignores_other_files(tmp_path):
@@ -30,7 +43,9 @@ def test_first_bad_file_raises_naming_it(tmp_path):
     shutil.copy(INVALID / "not_well_formed.xml", tmp_path / "c.xml")
     with pytest.raises(CatalogError) as caught:
         load_directory(tmp_path)
-    assert str(caught.value).startswith(f"{tmp_path / 'b.xml'}: workflow 'Broken_States': pca.states: ")
+    assert str(caught.value).startswith(
+        f"{tmp_path / 'b.xml'}: workflow 'Broken_States': pca.states: "
+    )
 
 
 def test_missing_directory(tmp_path):
@@ -53,7 +68,8 @@ def test_two_files_with_one_workflow_name_are_refused(tmp_path):
         load_catalog(tmp_path)
     assert str(caught.value) == (
         f"{tmp_path / 'b.xml'}: workflow 'Pause_DemoDB': the workflow name is also used by "
-        f"{tmp_path / 'a.xml'}; names must be unique in bucket 'service-automation'")
+        f"{tmp_path / 'a.xml'}; names must be unique in bucket 'service-automation'"
+    )
 
 
 def test_bundled_catalog_location_and_loading():

@@ -36,8 +36,14 @@ def test_unknown_references_stay_as_written():
 
 
 def test_nested_references_are_followed():
-    variables = {"INSTANCE_NAME": "tensorboard-$PA_JOB_ID", "MOUNT_LOG_PATH": "/shared/$INSTANCE_NAME"}
-    assert resolve_references("$MOUNT_LOG_PATH/logs", variables, job_id=12) == "/shared/tensorboard-12/logs"
+    variables = {
+        "INSTANCE_NAME": "tensorboard-$PA_JOB_ID",
+        "MOUNT_LOG_PATH": "/shared/$INSTANCE_NAME",
+    }
+    assert (
+        resolve_references("$MOUNT_LOG_PATH/logs", variables, job_id=12)
+        == "/shared/tensorboard-12/logs"
+    )
     assert resolve_all(variables, job_id=12) == {
         "INSTANCE_NAME": "tensorboard-12",
         "MOUNT_LOG_PATH": "/shared/tensorboard-12",

@@ -32,8 +32,10 @@ def test_predefined_states_are_the_four_of_the_user_guide():
     "text, expected",
     [
         ("(VOID,RUNNING)", [("VOID", "RUNNING")]),
-        ("(RUNNING,FINISHED)(PAUSED,FINISHED)(ERROR,FINISHED)",
-         [("RUNNING", "FINISHED"), ("PAUSED", "FINISHED"), ("ERROR", "FINISHED")]),
+        (
+            "(RUNNING,FINISHED)(PAUSED,FINISHED)(ERROR,FINISHED)",
+            [("RUNNING", "FINISHED"), ("PAUSED", "FINISHED"), ("ERROR", "FINISHED")],
+        ),
         ("  ( VOID , RUNNING )  ", [("VOID", "RUNNING")]),
         ("(RUNNING,PAUSED)\n\t(PAUSED,RUNNING)", [("RUNNING", "PAUSED"), ("PAUSED", "RUNNING")]),
         ("(VOID,LaBSGUI_DEPLOYED)", [("VOID", "LaBSGUI_DEPLOYED")]),
@@ -53,18 +55,26 @@ def test_parse_returns_transition_objects():
 
 def test_same_pair_twice_is_kept_once():
     assert pairs("(RUNNING,FINISHED)(RUNNING,FINISHED)(PAUSED,FINISHED)") == [
-        ("RUNNING", "FINISHED"), ("PAUSED", "FINISHED")]
+        ("RUNNING", "FINISHED"),
+        ("PAUSED", "FINISHED"),
+    ]
 
 
 def test_names_are_case_sensitive():
-    assert pairs("(running,FINISHED)(RUNNING,PAUSED)") == [("running", "FINISHED"), ("RUNNING", "PAUSED")]
+    assert pairs("(running,FINISHED)(RUNNING,PAUSED)") == [
+        ("running", "FINISHED"),
+        ("RUNNING", "PAUSED"),
+    ]
 
 
 @pytest.mark.parametrize(
     "text, expected_fragments",
     [
         ("(VOID,RUNNING)x", ["unexpected text 'x'", "position 15", "'(VOID,RUNNING)x'"]),
-        ("(VOID,RUNNING),(RUNNING,FINISHED)", ["unexpected text ',(RUNNING,FINISHED)'", "position 15"]),
+        (
+            "(VOID,RUNNING),(RUNNING,FINISHED)",
+            ["unexpected text ',(RUNNING,FINISHED)'", "position 15"],
+        ),
         ("VOID,RUNNING", ["unexpected text 'VOID,RUNNING'", "position 1", "expected '('"]),
         ("(VOID RUNNING)", ["unexpected text 'RUNNING)'", "position 7", "expected ','"]),
         ("(VOID,RUNNING", ["missing ')'", "'(VOID,RUNNING'"]),
@@ -98,7 +108,9 @@ def test_long_garbage_is_shortened_in_the_message():
 def test_all_and_void_cannot_be_targets(target):
     with pytest.raises(CatalogError) as caught:
         parse_pca_states(f"(RUNNING, {target})")
-    assert f"'{target}' cannot be a target state (position 11 in '(RUNNING, {target})')" in str(caught.value)
+    assert f"'{target}' cannot be a target state (position 11 in '(RUNNING, {target})')" in str(
+        caught.value
+    )
 
 
 def test_lowercase_all_is_just_a_custom_state():
@@ -121,17 +133,22 @@ def test_transitioning_label():
     assert transitioning_label("VOID", "RUNNING") == "VOID -> RUNNING"
 
 
-_name_chars = st.characters(
-    blacklist_characters="(),", blacklist_categories=("Cs",)
-).filter(lambda c: not c.isspace())
+_name_chars = st.characters(blacklist_characters="(),", blacklist_categories=("Cs",)).filter(
+    lambda c: not c.isspace()
+)
 _state_names = st.text(_name_chars, min_size=1, max_size=12)
 
 
 @st.composite
 def transition_lists(draw):
     sources = draw(st.lists(_state_names, min_size=1, max_size=6, unique=True))
-    targets = draw(st.lists(_state_names.filter(lambda n: n not in ("ALL", "VOID")),
-                            min_size=len(sources), max_size=len(sources)))
+    targets = draw(
+        st.lists(
+            _state_names.filter(lambda n: n not in ("ALL", "VOID")),
+            min_size=len(sources),
+            max_size=len(sources),
+        )
+    )
     return [Transition(s, t) for s, t in zip(sources, targets)]
 
 
@@ -139,6 +156,8 @@ def transition_lists(draw):
 def test_format_then_parse_round_trips(transitions, blank):
     text = format_pca_states(transitions)
     assert parse_pca_states(text) == tuple(transitions)
-    spaced = blank.join(f"({blank}{t.from_state}{blank},{blank}{t.to_state}{blank})" for t in transitions)
+    spaced = blank.join(
+        f"({blank}{t.from_state}{blank},{blank}{t.to_state}{blank})" for t in transitions
+    )
     assert parse_pca_states(spaced) == tuple(transitions)
     assert format_pca_states(parse_pca_states(spaced)) == text

@@ -4,7 +4,13 @@ import json
 
 import pytest
 
-from psa_sim.catalog import BUNDLED_BUCKET, ServiceIndex, WorkflowNotFound, bundled_catalog_dir, parse_workflow_file
+from psa_sim.catalog import (
+    BUNDLED_BUCKET,
+    ServiceIndex,
+    WorkflowNotFound,
+    bundled_catalog_dir,
+    parse_workflow_file,
+)
 from psa_sim.errors import Conflict, InvalidInput, NotFound
 from psa_sim.platform.catalog_store import CatalogStore, format_commit_time
 
@@ -12,8 +18,18 @@ T0 = 1_767_225_600_000  # 2026-01-01T00:00:00 UTC
 BUCKET = "my-services"
 
 METADATA_FIELDS = [
-    "bucket_name", "name", "kind", "content_type", "extension", "project_name", "tags",
-    "commit_message", "commit_time", "commit_time_raw", "username", "object_key_values",
+    "bucket_name",
+    "name",
+    "kind",
+    "content_type",
+    "extension",
+    "project_name",
+    "tags",
+    "commit_message",
+    "commit_time",
+    "commit_time_raw",
+    "username",
+    "object_key_values",
     "variables_order",
 ]
 
@@ -67,9 +83,18 @@ def finish_workflow():
 
 def upload(store, content, *, bucket=BUCKET, name=None, kind="workflow/psa", now_ms=T0, **extra):
     extra.setdefault("content_type", "application/xml")
-    return store.add_object(bucket, content, name=name, kind=kind, commit_message=extra.pop("commit_message", "first"),
-                            project_name=extra.pop("project_name", None), tags=extra.pop("tags", None),
-                            username=extra.pop("username", "admin"), now_ms=now_ms, **extra)
+    return store.add_object(
+        bucket,
+        content,
+        name=name,
+        kind=kind,
+        commit_message=extra.pop("commit_message", "first"),
+        project_name=extra.pop("project_name", None),
+        tags=extra.pop("tags", None),
+        username=extra.pop("username", "admin"),
+        now_ms=now_ms,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -112,7 +137,9 @@ def test_preload_stores_every_bundled_workflow_and_fills_the_index(preloaded):
     assert len(index.services()) == 19
     assert "MongoDB" in index.services() and "Spark_HDFS" in index.services()
     assert len(index) == len(names)
-    assert store.list_buckets() == [{"owner": "GROUP:public-objects", "name": BUNDLED_BUCKET, "objectCount": len(names)}]
+    assert store.list_buckets() == [
+        {"owner": "GROUP:public-objects", "name": BUNDLED_BUCKET, "objectCount": len(names)}
+    ]
     assert {m["kind"] for m in listed} == {"workflow/psa"}
     assert {m["commit_message"] for m in listed} == {"preloaded"}
 
@@ -131,12 +158,17 @@ def test_preloaded_mongodb_metadata(preloaded):
     assert generic["pca.states"] == "(VOID,RUNNING)"
     assert generic["workflow.icon"].endswith("mongodb.png")
     assert generic["bucketName"] == BUNDLED_BUCKET and generic["group"] == "public-objects"
-    assert values(metadata, "job_information") == {"project_name": "3. Databases", "name": "MongoDB"}
+    assert values(metadata, "job_information") == {
+        "project_name": "3. Databases",
+        "name": "MongoDB",
+    }
     assert values(metadata, "General")["description"].startswith("Deploy a MongoDB database server")
 
     workflow = parse_workflow_file(bundled_catalog_dir() / "MongoDB.xml")
     document_order = [v.name for v in workflow.variables]
-    assert [kv["key"] for kv in metadata["object_key_values"] if kv["label"] == "variable"] == document_order
+    assert [
+        kv["key"] for kv in metadata["object_key_values"] if kv["label"] == "variable"
+    ] == document_order
     # variables_order: ungrouped first, then each group in order of first appearance.
     groups = []
     for variable in workflow.variables:
@@ -155,7 +187,10 @@ def test_preload_twice_adds_revisions(index):
     store = CatalogStore(index)
     store.preload_directory(bundled_catalog_dir(), BUNDLED_BUCKET, "GROUP:public-objects", T0)
     store.preload_directory(bundled_catalog_dir(), BUNDLED_BUCKET, "GROUP:public-objects", T0)
-    assert [r["commit_time_raw"] for r in store.revisions(BUNDLED_BUCKET, "MongoDB")] == [str(T0 + 1), str(T0)]
+    assert [r["commit_time_raw"] for r in store.revisions(BUNDLED_BUCKET, "MongoDB")] == [
+        str(T0 + 1),
+        str(T0),
+    ]
     assert len(index.services()) == 19
 
 
@@ -185,7 +220,9 @@ def test_upload_joins_the_index_at_once(store, index):
 
     upload(store, finish_workflow())
     assert [w.name for _, w in index.workflows("Demo_Cache")] == ["Demo_Cache", "Finish_Demo_Cache"]
-    assert [w.name for _, w in index.executable_actions("Demo_Cache", "RUNNING")] == ["Finish_Demo_Cache"]
+    assert [w.name for _, w in index.executable_actions("Demo_Cache", "RUNNING")] == [
+        "Finish_Demo_Cache"
+    ]
     assert store.get_metadata(BUCKET, "Demo_Cache") == metadata
     assert store.get_raw(BUCKET, "Demo_Cache") == (demo_workflow(), "application/xml")
 
@@ -194,24 +231,39 @@ def test_uploaded_metadata_key_values_in_the_real_order(store):
     metadata = upload(store, demo_workflow())["object"][0]
     labels = [(kv["label"], kv["key"]) for kv in metadata["object_key_values"]]
     assert labels[:2] == [("job_information", "project_name"), ("job_information", "name")]
-    assert labels[2:5] == [("generic_information", "workflow.icon"), ("generic_information", "pca.service.id"),
-                           ("generic_information", "pca.states")]
-    assert labels[-3:] == [("General", "description"), ("generic_information", "group"),
-                           ("generic_information", "bucketName")]
+    assert labels[2:5] == [
+        ("generic_information", "workflow.icon"),
+        ("generic_information", "pca.service.id"),
+        ("generic_information", "pca.states"),
+    ]
+    assert labels[-3:] == [
+        ("General", "description"),
+        ("generic_information", "group"),
+        ("generic_information", "bucketName"),
+    ]
     generic = values(metadata, "generic_information")
     assert generic["bucketName"] == BUCKET  # the bucket it is stored in, not the XML's
     assert generic["group"] == "admin"
-    assert values(metadata, "General") == {"description": "Deploy a demo cache server on a ProActive node."}
+    assert values(metadata, "General") == {
+        "description": "Deploy a demo cache server on a ProActive node."
+    }
     assert values(metadata, "variable") == {
-        "INSTANCE_NAME": "cache-$PA_JOB_ID", "SERVICE_PORT": "6379", "PASSWORD": "s3cret",
-        "ENGINE": "docker", "DEBUG": "false",
+        "INSTANCE_NAME": "cache-$PA_JOB_ID",
+        "SERVICE_PORT": "6379",
+        "PASSWORD": "s3cret",
+        "ENGINE": "docker",
+        "DEBUG": "false",
     }
     assert values(metadata, "variable_model") == {
-        "INSTANCE_NAME": "PA:NOT_EMPTY_STRING", "SERVICE_PORT": "PA:Integer", "PASSWORD": "PA:HIDDEN",
+        "INSTANCE_NAME": "PA:NOT_EMPTY_STRING",
+        "SERVICE_PORT": "PA:Integer",
+        "PASSWORD": "PA:HIDDEN",
         "ENGINE": "PA:List(docker,singularity)",
     }
     assert values(metadata, "variable_group") == {
-        "INSTANCE_NAME": "Service Parameters", "SERVICE_PORT": "Service Parameters", "ENGINE": "Container Parameters",
+        "INSTANCE_NAME": "Service Parameters",
+        "SERVICE_PORT": "Service Parameters",
+        "ENGINE": "Container Parameters",
     }
     assert values(metadata, "variable_advanced")["SERVICE_PORT"] == "true"
     assert values(metadata, "variable_advanced")["DEBUG"] == "false"
@@ -226,8 +278,13 @@ def test_variables_order_groups_ungrouped_first(store):
     assert list(order[""]) == ["PASSWORD", "DEBUG"]
     assert list(order["Service Parameters"]) == ["INSTANCE_NAME", "SERVICE_PORT"]
     assert order["Service Parameters"]["SERVICE_PORT"] == {
-        "name": "SERVICE_PORT", "value": "6379", "model": "PA:Integer", "description": "Port, -1 for a free one",
-        "group": "Service Parameters", "advanced": True, "hidden": False,
+        "name": "SERVICE_PORT",
+        "value": "6379",
+        "model": "PA:Integer",
+        "description": "Port, -1 for a free one",
+        "group": "Service Parameters",
+        "advanced": True,
+        "hidden": False,
     }
     # A secret's default is listed as is, as the real catalog does.
     assert order[""]["PASSWORD"]["value"] == "s3cret"
@@ -235,7 +292,9 @@ def test_variables_order_groups_ungrouped_first(store):
 
 
 def test_explicit_name_and_project_win(store, index):
-    metadata = upload(store, demo_workflow(), name="Cache Renamed", project_name="Other")["object"][0]
+    metadata = upload(store, demo_workflow(), name="Cache Renamed", project_name="Other")["object"][
+        0
+    ]
     assert metadata["name"] == "Cache Renamed"
     assert metadata["project_name"] == "Other"
     assert values(metadata, "job_information")["name"] == "Demo_Cache"  # the XML is unchanged
@@ -244,11 +303,14 @@ def test_explicit_name_and_project_win(store, index):
         index.get(BUCKET, "Demo_Cache")
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"<job name='x'><variables>", "not well-formed XML at line 1"),
-    (b"<notajob/>", "the root element is <notajob>"),
-    (demo_workflow(states="(VOID,RUNNING"), "pca.states"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"<job name='x'><variables>", "not well-formed XML at line 1"),
+        (b"<notajob/>", "the root element is <notajob>"),
+        (demo_workflow(states="(VOID,RUNNING"), "pca.states"),
+    ],
+)
 def test_bad_workflow_is_refused_with_the_parser_message(store, index, content, message):
     with pytest.raises(InvalidInput) as caught:
         upload(store, content)
@@ -270,7 +332,9 @@ def test_duplicate_upload_is_a_conflict(store, index):
 def test_non_workflow_objects(store, index):
     with pytest.raises(InvalidInput, match="name"):
         upload(store, b"echo hi", kind="Script/bash", content_type="text/plain")
-    metadata = upload(store, b"echo hi", name="hello", kind="Script/bash", content_type="text/plain")["object"][0]
+    metadata = upload(
+        store, b"echo hi", name="hello", kind="Script/bash", content_type="text/plain"
+    )["object"][0]
     assert metadata["object_key_values"] == [] and metadata["variables_order"] == {}
     assert metadata["extension"] == "txt"
     assert metadata["project_name"] == ""
@@ -305,9 +369,17 @@ def test_revision_replaces_the_workflow_in_the_index(store, index):
     upload(store, demo_workflow())
     upload(store, finish_workflow())
     assert index.get(BUCKET, "Demo_Cache").defaults["SERVICE_PORT"] == "6379"
-    revised = store.add_revision(BUCKET, "Demo_Cache", demo_workflow(port="7000", states="(VOID,STARTED)"),
-                                 commit_message="port 7000", content_type="application/xml", project_name=None,
-                                 tags=None, username="bob", now_ms=T0 + 1500)
+    revised = store.add_revision(
+        BUCKET,
+        "Demo_Cache",
+        demo_workflow(port="7000", states="(VOID,STARTED)"),
+        commit_message="port 7000",
+        content_type="application/xml",
+        project_name=None,
+        tags=None,
+        username="bob",
+        now_ms=T0 + 1500,
+    )
     assert revised["commit_message"] == "port 7000"
     assert revised["username"] == "bob"
     assert revised["commit_time"] == "2026-01-01T00:00:01.5"
@@ -315,7 +387,9 @@ def test_revision_replaces_the_workflow_in_the_index(store, index):
     assert index.state_graph("Demo_Cache")["VOID"] == {"Demo_Cache": "STARTED"}
     assert store.get_metadata(BUCKET, "Demo_Cache") == revised
     assert store.list_objects(BUCKET)[0] == revised  # the listing follows the latest revision
-    assert store.get_raw(BUCKET, "Demo_Cache")[0] == demo_workflow(port="7000", states="(VOID,STARTED)")
+    assert store.get_raw(BUCKET, "Demo_Cache")[0] == demo_workflow(
+        port="7000", states="(VOID,STARTED)"
+    )
     history = store.revisions(BUCKET, "Demo_Cache")
     assert [r["commit_message"] for r in history] == ["port 7000", "first"]
     assert store.list_buckets()[0]["objectCount"] == 2
@@ -323,19 +397,40 @@ def test_revision_replaces_the_workflow_in_the_index(store, index):
 
 def test_revision_keeps_the_object_name_and_distinct_commit_times(store, index):
     upload(store, demo_workflow())
-    store.add_revision(BUCKET, "Demo_Cache", demo_workflow(name="Other_Name", port="1"), commit_message="",
-                       content_type="", project_name=None, tags=None, username="", now_ms=T0)
+    store.add_revision(
+        BUCKET,
+        "Demo_Cache",
+        demo_workflow(name="Other_Name", port="1"),
+        commit_message="",
+        content_type="",
+        project_name=None,
+        tags=None,
+        username="",
+        now_ms=T0,
+    )
     assert index.get(BUCKET, "Demo_Cache").defaults["SERVICE_PORT"] == "1"
     with pytest.raises(WorkflowNotFound):
         index.get(BUCKET, "Other_Name")
-    assert [r["commit_time_raw"] for r in store.revisions(BUCKET, "Demo_Cache")] == [str(T0 + 1), str(T0)]
+    assert [r["commit_time_raw"] for r in store.revisions(BUCKET, "Demo_Cache")] == [
+        str(T0 + 1),
+        str(T0),
+    ]
 
 
 def test_bad_revision_changes_nothing(store, index):
     upload(store, demo_workflow())
-    with pytest.raises(InvalidInput, match="^file: "):
-        store.add_revision(BUCKET, "Demo_Cache", b"<job", commit_message="", content_type="", project_name=None,
-                           tags=None, username="", now_ms=T0 + 1)
+    with pytest.raises(InvalidInput, match=r"^file: "):
+        store.add_revision(
+            BUCKET,
+            "Demo_Cache",
+            b"<job",
+            commit_message="",
+            content_type="",
+            project_name=None,
+            tags=None,
+            username="",
+            now_ms=T0 + 1,
+        )
     assert len(store.revisions(BUCKET, "Demo_Cache")) == 1
     assert index.get(BUCKET, "Demo_Cache").defaults["SERVICE_PORT"] == "6379"
 
@@ -366,14 +461,23 @@ def test_kind_and_name_filters(store):
     upload(store, b"echo hi", name="cache-script", kind="script/bash", content_type="text/plain")
     store.create_bucket("empty-bucket", "admin")
     store.create_bucket("scripts-only", "admin")
-    upload(store, b"x", bucket="scripts-only", name="tool", kind="script", content_type="text/plain")
+    upload(
+        store, b"x", bucket="scripts-only", name="tool", kind="script", content_type="text/plain"
+    )
 
     names = lambda items: [m["name"] for m in items]  # noqa: E731
     assert names(store.list_objects(BUCKET)) == ["Demo_Cache", "Finish_Demo_Cache", "cache-script"]
     assert names(store.list_objects(BUCKET, kind="workflow")) == ["Demo_Cache", "Finish_Demo_Cache"]
-    assert names(store.list_objects(BUCKET, kind="WORKFLOW/PSA")) == ["Demo_Cache", "Finish_Demo_Cache"]
+    assert names(store.list_objects(BUCKET, kind="WORKFLOW/PSA")) == [
+        "Demo_Cache",
+        "Finish_Demo_Cache",
+    ]
     assert names(store.list_objects(BUCKET, kind="psa")) == []  # a prefix, not a substring
-    assert names(store.list_objects(BUCKET, object_name="CACHE")) == ["Demo_Cache", "Finish_Demo_Cache", "cache-script"]
+    assert names(store.list_objects(BUCKET, object_name="CACHE")) == [
+        "Demo_Cache",
+        "Finish_Demo_Cache",
+        "cache-script",
+    ]
     assert names(store.list_objects(BUCKET, object_name="finish")) == ["Finish_Demo_Cache"]
     assert names(store.list_objects(BUCKET, kind="script", object_name="cache")) == ["cache-script"]
 
@@ -387,7 +491,11 @@ def test_kind_and_name_filters(store):
         {"owner": "admin", "name": "empty-bucket", "objectCount": 0},
         {"owner": "admin", "name": BUCKET, "objectCount": 2},
     ]
-    assert [b["name"] for b in store.list_buckets(kind="script")] == ["empty-bucket", BUCKET, "scripts-only"]
+    assert [b["name"] for b in store.list_buckets(kind="script")] == [
+        "empty-bucket",
+        BUCKET,
+        "scripts-only",
+    ]
 
 
 def test_listing_cache_follows_changes_and_is_not_shared(store):
@@ -406,7 +514,9 @@ def test_listing_cache_follows_changes_and_is_not_shared(store):
 # --- buckets and errors ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["ab", "Bucket", "1bucket", "bucket-", "my_bucket", "my bucket", "a" * 64, "", None])
+@pytest.mark.parametrize(
+    "name", ["ab", "Bucket", "1bucket", "bucket-", "my_bucket", "my bucket", "a" * 64, "", None]
+)
 def test_bucket_names_are_checked(name):
     store = CatalogStore(ServiceIndex())
     with pytest.raises(InvalidInput) as caught:
@@ -419,7 +529,11 @@ def test_bucket_names_are_checked(name):
 @pytest.mark.parametrize("name", ["abc", "a-1", "service-automation", "a" * 63, "x9-9"])
 def test_valid_bucket_names(name):
     store = CatalogStore(ServiceIndex())
-    assert store.create_bucket(name) == {"owner": "GROUP:public-objects", "name": name, "objectCount": 0}
+    assert store.create_bucket(name) == {
+        "owner": "GROUP:public-objects",
+        "name": name,
+        "objectCount": 0,
+    }
     with pytest.raises(Conflict):
         store.create_bucket(name, "someone")
 
@@ -430,8 +544,17 @@ def test_unknown_bucket_or_object_is_not_found(store):
         lambda: store.list_objects("nope"),
         lambda: store.get_bucket("nope"),
         lambda: upload(store, demo_workflow(), bucket="nope"),
-        lambda: store.add_revision("nope", "Demo_Cache", demo_workflow(), commit_message="", content_type="",
-                                   project_name=None, tags=None, username="", now_ms=T0),
+        lambda: store.add_revision(
+            "nope",
+            "Demo_Cache",
+            demo_workflow(),
+            commit_message="",
+            content_type="",
+            project_name=None,
+            tags=None,
+            username="",
+            now_ms=T0,
+        ),
         lambda: store.get_metadata("nope", "Demo_Cache"),
         lambda: store.get_raw("nope", "Demo_Cache"),
         lambda: store.revisions("nope", "Demo_Cache"),
@@ -441,8 +564,17 @@ def test_unknown_bucket_or_object_is_not_found(store):
         with pytest.raises(NotFound, match="bucket 'nope'"):
             call()
     unknown_object = [
-        lambda: store.add_revision(BUCKET, "Missing", demo_workflow(), commit_message="", content_type="",
-                                   project_name=None, tags=None, username="", now_ms=T0),
+        lambda: store.add_revision(
+            BUCKET,
+            "Missing",
+            demo_workflow(),
+            commit_message="",
+            content_type="",
+            project_name=None,
+            tags=None,
+            username="",
+            now_ms=T0,
+        ),
         lambda: store.get_metadata(BUCKET, "Missing"),
         lambda: store.get_raw(BUCKET, "Missing"),
         lambda: store.revisions(BUCKET, "Missing"),
@@ -476,8 +608,17 @@ def test_same_inputs_give_the_same_output():
         store.preload_directory(bundled_catalog_dir(), BUNDLED_BUCKET, "GROUP:public-objects", T0)
         store.create_bucket(BUCKET, "admin")
         upload(store, demo_workflow(), now_ms=T0 + 7)
-        store.add_revision(BUCKET, "Demo_Cache", demo_workflow(port="1"), commit_message="r2", content_type="",
-                           project_name=None, tags=None, username="u", now_ms=T0 + 9)
+        store.add_revision(
+            BUCKET,
+            "Demo_Cache",
+            demo_workflow(port="1"),
+            commit_message="r2",
+            content_type="",
+            project_name=None,
+            tags=None,
+            username="u",
+            now_ms=T0 + 9,
+        )
         upload(store, finish_workflow(), now_ms=T0 + 11)
         store.delete_object(BUCKET, "Finish_Demo_Cache")
         snapshot = {

@@ -23,12 +23,17 @@ def write_job(tmp_path, body, states="(VOID,RUNNING)", service="Svc", name="Job"
         f'<?xml version="1.0" encoding="UTF-8"?>\n<job xmlns="urn:proactive:jobdescriptor:3.14" name="{name}" '
         f'projectName="P">{body}<genericInformation>{info}</genericInformation><taskFlow><task name="T">'
         f'<scriptExecutable><script><code language="bash">true</code></script></scriptExecutable></task>'
-        f'</taskFlow></job>', encoding="utf-8")
+        f"</taskFlow></job>",
+        encoding="utf-8",
+    )
     return path
 
 
-@pytest.mark.parametrize("path", sorted((VALID / "demodb").glob("*.xml")) + sorted((VALID / "labgui").glob("*.xml")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted((VALID / "demodb").glob("*.xml")) + sorted((VALID / "labgui").glob("*.xml")),
+    ids=lambda p: p.name,
+)
 def test_fixture_services_validate_cleanly(path):
     report = validate_file(path)
     assert report.ok, report.errors
@@ -37,14 +42,23 @@ def test_fixture_services_validate_cleanly(path):
     assert report.service_id in ("DemoDB", "LabGUI")
 
 
-@pytest.mark.parametrize("name, message", [
-    ("bad_states.xml", "workflow 'Broken_States': pca.states: unexpected text 'x' at position 15 in '(VOID,RUNNING)x' (expected '(')"),
-    ("not_well_formed.xml", "not well-formed XML at line 5, column 5: mismatched tag"),
-    ("doctype.xml", "DOCTYPE/ENTITY declarations are not allowed in a workflow"),
-    ("no_name.xml", "the <job> element has no name attribute"),
-    ("not_a_job.xml", "the root element is <workflow>, expected <job>"),
-    ("missing_service_id.xml", "workflow 'Orphan_Action': no pca.service.id generic information: not a PSA workflow"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        (
+            "bad_states.xml",
+            "workflow 'Broken_States': pca.states: unexpected text 'x' at position 15 in '(VOID,RUNNING)x' (expected '(')",
+        ),
+        ("not_well_formed.xml", "not well-formed XML at line 5, column 5: mismatched tag"),
+        ("doctype.xml", "DOCTYPE/ENTITY declarations are not allowed in a workflow"),
+        ("no_name.xml", "the <job> element has no name attribute"),
+        ("not_a_job.xml", "the root element is <workflow>, expected <job>"),
+        (
+            "missing_service_id.xml",
+            "workflow 'Orphan_Action': no pca.service.id generic information: not a PSA workflow",
+        ),
+    ],
+)
 def test_invalid_fixtures_report_one_clear_error(name, message):
     report = validate_file(INVALID / name)
     assert not report.ok
@@ -57,19 +71,24 @@ def test_plain_job_is_not_a_psa_workflow():
     assert (report.ok, report.workflow, report.service_id) == (False, "Hello_World", None)
     assert [e.split(": ", 2)[2] for e in report.errors] == [
         "no pca.states generic information: not a PSA workflow",
-        "no pca.service.id generic information: not a PSA workflow"]
+        "no pca.service.id generic information: not a PSA workflow",
+    ]
 
 
 def test_defaults_that_break_their_own_model_are_warnings(tmp_path):
-    path = write_job(tmp_path, (
-        '<variables>'
-        '<variable name="INSTANCE_NAME" value="svc-$PA_JOB_ID"/>'
-        '<variable name="PORT" value="eighty" model="PA:Integer"/>'
-        '<variable name="FROM_PARENT" value="$PARENT_PORT" model="PA:Integer"/>'
-        '<variable name="IMAGE" value="" model="PA:NOT_EMPTY_STRING"/>'
-        '<variable name="MODE" value="fast" model="PA:List(slow,safe)"/>'
-        '<variable name="ODD" value="x" model="PA:FANCY"/>'
-        '</variables>'))
+    path = write_job(
+        tmp_path,
+        (
+            "<variables>"
+            '<variable name="INSTANCE_NAME" value="svc-$PA_JOB_ID"/>'
+            '<variable name="PORT" value="eighty" model="PA:Integer"/>'
+            '<variable name="FROM_PARENT" value="$PARENT_PORT" model="PA:Integer"/>'
+            '<variable name="IMAGE" value="" model="PA:NOT_EMPTY_STRING"/>'
+            '<variable name="MODE" value="fast" model="PA:List(slow,safe)"/>'
+            '<variable name="ODD" value="x" model="PA:FANCY"/>'
+            "</variables>"
+        ),
+    )
     report = validate_file(path)
     assert report.ok
     assert report.warnings == [
@@ -85,21 +104,27 @@ def test_activation_without_instance_name_warns(tmp_path):
     report = validate_file(write_job(tmp_path, ""))
     assert report.ok
     assert report.warnings == [
-        "activation workflow without an INSTANCE_NAME variable: instances cannot be told apart"]
+        "activation workflow without an INSTANCE_NAME variable: instances cannot be told apart"
+    ]
     action = validate_file(write_job(tmp_path, "", states="(RUNNING,FINISHED)", name="Finish"))
     assert action.warnings == []
 
 
 def test_states_without_service_is_an_error(tmp_path):
     report = validate_file(write_job(tmp_path, "", states="(RUNNING,FINISHED)", service=None))
-    assert report.errors == [f"{tmp_path / 'Job.xml'}: workflow 'Job': no pca.service.id generic information: "
-                             "not a PSA workflow"]
+    assert report.errors == [
+        f"{tmp_path / 'Job.xml'}: workflow 'Job': no pca.service.id generic information: "
+        "not a PSA workflow"
+    ]
     assert report.warnings == []
 
 
 def test_validate_files_keeps_order():
     paths = [INVALID / "no_name.xml", VALID / "demodb" / "DemoDB.xml"]
-    assert [(r.path, r.ok) for r in validate_files(paths)] == [(str(paths[0]), False), (str(paths[1]), True)]
+    assert [(r.path, r.ok) for r in validate_files(paths)] == [
+        (str(paths[0]), False),
+        (str(paths[1]), True),
+    ]
 
 
 def test_unreadable_path_is_an_error(tmp_path):
@@ -111,7 +136,9 @@ def test_unreadable_path_is_an_error(tmp_path):
 REAL_DIR = os.environ.get("PSA_REAL_WORKFLOWS_DIR")
 
 
-@pytest.mark.skipif(not REAL_DIR, reason="set PSA_REAL_WORKFLOWS_DIR to a directory of real PSA workflow XML files")
+@pytest.mark.skipif(
+    not REAL_DIR, reason="set PSA_REAL_WORKFLOWS_DIR to a directory of real PSA workflow XML files"
+)
 def test_every_real_workflow_validates():
     files = sorted(Path(REAL_DIR).rglob("*.xml"))
     assert files, f"no *.xml under {REAL_DIR}"

@@ -12,18 +12,31 @@ def accepts(model_text, value):
 @pytest.mark.parametrize(
     "raw, kind",
     [
-        (None, "string"), ("", "string"), ("  ", "string"),
-        ("PA:Integer", "integer"), ("PA:INTEGER", "integer"), ("pa:integer", "integer"),
-        ("PA:Long", "long"), ("PA:Boolean", "boolean"), ("PA:BOOLEAN", "boolean"),
-        ("PA:Float", "float"), ("PA:Double", "double"),
-        ("PA:List(a,b)", "list"), ("PA:LIST(a, b)", "list"),
-        ("PA:NOT_EMPTY_STRING", "not_empty_string"), ("PA:REGEXP(^a$)", "regexp"),
-        ("PA:URL", "url"), ("PA:JSON", "json"),
-        ("PA:HIDDEN", "hidden"), ("PA:Hidden", "hidden"), ("PA:CREDENTIAL", "credential"),
+        (None, "string"),
+        ("", "string"),
+        ("  ", "string"),
+        ("PA:Integer", "integer"),
+        ("PA:INTEGER", "integer"),
+        ("pa:integer", "integer"),
+        ("PA:Long", "long"),
+        ("PA:Boolean", "boolean"),
+        ("PA:BOOLEAN", "boolean"),
+        ("PA:Float", "float"),
+        ("PA:Double", "double"),
+        ("PA:List(a,b)", "list"),
+        ("PA:LIST(a, b)", "list"),
+        ("PA:NOT_EMPTY_STRING", "not_empty_string"),
+        ("PA:REGEXP(^a$)", "regexp"),
+        ("PA:URL", "url"),
+        ("PA:JSON", "json"),
+        ("PA:HIDDEN", "hidden"),
+        ("PA:Hidden", "hidden"),
+        ("PA:CREDENTIAL", "credential"),
         ("PA:CATALOG_OBJECT(Workflow/standard)", "other"),
         ("PA:MODEL_FROM_URL(${PA_SCHEDULER_REST_PUBLIC_URL}/rm/model/hosts)", "other"),
         ("PA:SPEL(variables['A'] == 'x')", "other"),
-        ("PA:SOMETHING_NEW", "other"), ("free text", "other"),
+        ("PA:SOMETHING_NEW", "other"),
+        ("free text", "other"),
     ],
 )
 def test_model_kinds(raw, kind):
@@ -60,7 +73,10 @@ def test_long_message_names_long():
 
 
 def test_integer_and_long_follow_java_sizes():
-    assert parse_model("PA:Integer").validate("2147483648") == "'2147483648' is above the maximum 2147483647"
+    assert (
+        parse_model("PA:Integer").validate("2147483648")
+        == "'2147483648' is above the maximum 2147483647"
+    )
     assert accepts("PA:Integer", "-2147483648")
     assert accepts("PA:Long", "2147483648")
     assert not accepts("PA:Long", "9223372036854775808")
@@ -78,7 +94,10 @@ def test_numeric_ranges():
     assert not accepts("PA:Double[0.5,1.5]", "2")
 
 
-@pytest.mark.parametrize("raw", ["PA:Integer[a,b]", "PA:Integer[20,5]", "PA:Integer[1.5]", "PA:Integer(3)", "PA:IntegerX"])
+@pytest.mark.parametrize(
+    "raw",
+    ["PA:Integer[a,b]", "PA:Integer[20,5]", "PA:Integer[1.5]", "PA:Integer(3)", "PA:IntegerX"],
+)
 def test_unreadable_numeric_suffixes_are_lenient(raw):
     model = parse_model(raw)
     assert model.kind == "other"
@@ -87,7 +106,9 @@ def test_unreadable_numeric_suffixes_are_lenient(raw):
 
 
 @pytest.mark.parametrize("model", ["PA:Float", "PA:Double"])
-@pytest.mark.parametrize("value", ["1", "-1.5", "+.5", "3.", "1e10", "2.5E-3", "1.5f", "2d", "NaN", "-Infinity"])
+@pytest.mark.parametrize(
+    "value", ["1", "-1.5", "+.5", "3.", "1e10", "2.5E-3", "1.5f", "2d", "NaN", "-Infinity"]
+)
 def test_decimal_models_accept_what_java_parses(model, value):
     assert accepts(model, value)
 
@@ -106,7 +127,9 @@ def test_boolean_accepts_true_false_in_any_case(value):
 
 @pytest.mark.parametrize("value", ["yes", "1", "0", "on", " true"])
 def test_boolean_refuses_other_words(value):
-    assert parse_model("PA:Boolean").validate(value) == f"{value!r} is not a Boolean (true or false)"
+    assert (
+        parse_model("PA:Boolean").validate(value) == f"{value!r} is not a Boolean (true or false)"
+    )
 
 
 def test_list_options_are_trimmed_and_matched_exactly():
@@ -128,7 +151,9 @@ def test_regexp_keeps_parentheses_and_commas_and_matches_fully():
     model = parse_model("PA:REGEXP(^(a|b){1,3}(,c)?$)")
     assert model.pattern == "^(a|b){1,3}(,c)?$"
     assert model.validate("ab,c") is None
-    assert model.validate("abab") == "'abab' does not match the regular expression '^(a|b){1,3}(,c)?$'"
+    assert (
+        model.validate("abab") == "'abab' does not match the regular expression '^(a|b){1,3}(,c)?$'"
+    )
     assert accepts("PA:REGEXP([a-z]+)", "abc")
     assert not accepts("PA:REGEXP([a-z]+)", "abc1")  # full match, not search
 
@@ -139,7 +164,9 @@ def test_regexp_that_python_cannot_compile_is_lenient():
     assert "does not compile" in model.problem
 
 
-@pytest.mark.parametrize("value", ["http://example.com", "https://host:8443/path?q=1", "mongodb://db:27017"])
+@pytest.mark.parametrize(
+    "value", ["http://example.com", "https://host:8443/path?q=1", "mongodb://db:27017"]
+)
 def test_url_accepts_scheme_and_host(value):
     assert accepts("PA:URL", value)
 
@@ -167,11 +194,23 @@ def test_not_empty_string():
 @pytest.mark.parametrize(
     "raw, required",
     [
-        (None, False), ("PA:HIDDEN", False), ("PA:CREDENTIAL", False), ("PA:SPEL(x)", False),
-        ("PA:NOT_EMPTY_STRING", True), ("PA:NOT_EMPTY_STRING?", True),
-        ("PA:Integer", True), ("PA:Long", True), ("PA:Boolean", True), ("PA:Float", True),
-        ("PA:Double", True), ("PA:List(a,b)", True), ("PA:URL", True), ("PA:JSON", True),
-        ("PA:REGEXP(a*)", True), ("PA:Integer?", False), ("PA:List(a,b)?", False),
+        (None, False),
+        ("PA:HIDDEN", False),
+        ("PA:CREDENTIAL", False),
+        ("PA:SPEL(x)", False),
+        ("PA:NOT_EMPTY_STRING", True),
+        ("PA:NOT_EMPTY_STRING?", True),
+        ("PA:Integer", True),
+        ("PA:Long", True),
+        ("PA:Boolean", True),
+        ("PA:Float", True),
+        ("PA:Double", True),
+        ("PA:List(a,b)", True),
+        ("PA:URL", True),
+        ("PA:JSON", True),
+        ("PA:REGEXP(a*)", True),
+        ("PA:Integer?", False),
+        ("PA:List(a,b)?", False),
     ],
 )
 def test_required(raw, required):
@@ -205,13 +244,17 @@ def test_check_variables_reports_in_declaration_order():
         ("PASSWORD", "", "PA:NOT_EMPTY_STRING"),
         ("PROXYFIED", "false", "PA:Boolean"),
     )
-    problems = check_variables(variables, {"SERVICE_PORT": "abc", "PROXYFIED": "maybe", "EXTRA": "x"})
+    problems = check_variables(
+        variables, {"SERVICE_PORT": "abc", "PROXYFIED": "maybe", "EXTRA": "x"}
+    )
     assert [str(p) for p in problems] == [
         "variable SERVICE_PORT: 'abc' is not an Integer (model PA:Integer)",
         "variable PASSWORD: required but missing",
         "variable PROXYFIED: 'maybe' is not a Boolean (true or false) (model PA:Boolean)",
     ]
-    assert problems[1] == VariableProblem("PASSWORD", None, "PA:NOT_EMPTY_STRING", "required but missing")
+    assert problems[1] == VariableProblem(
+        "PASSWORD", None, "PA:NOT_EMPTY_STRING", "required but missing"
+    )
 
 
 def test_check_variables_uses_defaults_and_accepts_good_values():
@@ -222,7 +265,10 @@ def test_check_variables_uses_defaults_and_accepts_good_values():
 
 
 def test_check_variables_skips_values_with_pending_references():
-    variables = declared(("SERVICE_PORT", "$PORT_FROM_PARENT", "PA:Integer"),
-                         ("SIZE", "1", "PA:Integer"), ("URL", "http://h", "PA:URL"))
+    variables = declared(
+        ("SERVICE_PORT", "$PORT_FROM_PARENT", "PA:Integer"),
+        ("SIZE", "1", "PA:Integer"),
+        ("URL", "http://h", "PA:URL"),
+    )
     assert check_variables(variables, {"SIZE": "${SIZE_OF_CLUSTER}", "URL": "$SCHEME://host"}) == []
     assert [p.name for p in check_variables(variables, {"SIZE": "$ 5"})] == ["SIZE"]

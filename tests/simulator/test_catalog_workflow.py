@@ -13,8 +13,15 @@ DEMODB = FIXTURES / "valid" / "demodb"
 INVALID = FIXTURES / "invalid"
 
 
-def job(body="", *, name="Test_Job", namespace="urn:proactive:jobdescriptor:3.14", states="(VOID,RUNNING)",
-        service="Test", task=True):
+def job(
+    body="",
+    *,
+    name="Test_Job",
+    namespace="urn:proactive:jobdescriptor:3.14",
+    states="(VOID,RUNNING)",
+    service="Test",
+    task=True,
+):
     """A small job descriptor in the real layout, for the cases no fixture file covers."""
     xmlns = f' xmlns="{namespace}"' if namespace else ""
     name_attr = f' name="{name}"' if name is not None else ""
@@ -23,29 +30,60 @@ def job(body="", *, name="Test_Job", namespace="urn:proactive:jobdescriptor:3.14
         info += f'<info name="pca.states" value="{states}"/>'
     if service is not None:
         info += f'<info name="pca.service.id" value="{service}"/>'
-    tasks = '<taskFlow><task name="T"><scriptExecutable><script><code language="bash"><![CDATA[ true ]]>' \
-            '</code></script></scriptExecutable></task></taskFlow>' if task else ""
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<job{xmlns}{name_attr} projectName="P">{body}'
-            f'<genericInformation>{info}</genericInformation>{tasks}</job>')
+    tasks = (
+        '<taskFlow><task name="T"><scriptExecutable><script><code language="bash"><![CDATA[ true ]]>'
+        "</code></script></scriptExecutable></task></taskFlow>"
+        if task
+        else ""
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<job{xmlns}{name_attr} projectName="P">{body}'
+        f"<genericInformation>{info}</genericInformation>{tasks}</job>"
+    )
 
 
 def test_activation_fixture_with_namespace():
     workflow = parse_workflow_file(DEMODB / "DemoDB.xml")
     assert workflow.name == "DemoDB"
     assert workflow.project_name == "Test fixtures - DemoDB"
-    assert workflow.description == "Start a DemoDB server in a container; a fixture written for the simulator's tests."
+    assert (
+        workflow.description
+        == "Start a DemoDB server in a container; a fixture written for the simulator's tests."
+    )
     assert workflow.service_id == "DemoDB"
     assert workflow.icon == "/automation-dashboard/styles/patterns/img/wf-icons/demodb.png"
     assert workflow.transitions == (Transition("VOID", "RUNNING"),)
     assert workflow.is_activation
     assert list(workflow.generic_info) == [
-        "bucketName", "workflow.icon", "pca.states", "pca.service.id", "Documentation", "group"]
+        "bucketName",
+        "workflow.icon",
+        "pca.states",
+        "pca.service.id",
+        "Documentation",
+        "group",
+    ]
     assert [v.name for v in workflow.variables] == [
-        "INSTANCE_NAME", "SERVICE_PORT", "ENGINE", "PROXYFIED", "HTTPS_ENABLED", "ADMIN_PASSWORD",
-        "DOCKER_IMAGE", "VERSION_TAG", "CONFIG", "MOUNT_LOG_PATH", "ENDPOINT_ID", "NODE_NAME"]
+        "INSTANCE_NAME",
+        "SERVICE_PORT",
+        "ENGINE",
+        "PROXYFIED",
+        "HTTPS_ENABLED",
+        "ADMIN_PASSWORD",
+        "DOCKER_IMAGE",
+        "VERSION_TAG",
+        "CONFIG",
+        "MOUNT_LOG_PATH",
+        "ENDPOINT_ID",
+        "NODE_NAME",
+    ]
     port = workflow.variable_map["SERVICE_PORT"]
     assert (port.value, port.model.raw, port.model.kind, port.description, port.group) == (
-        "-1", "PA:Integer", "integer", "Port of the service; -1 picks a free one", "Network")
+        "-1",
+        "PA:Integer",
+        "integer",
+        "Port of the service; -1 picks a free one",
+        "Network",
+    )
     image = workflow.variable_map["DOCKER_IMAGE"]
     assert image.advanced and not image.hidden and image.group == "Docker"
     assert workflow.variable_map["ADMIN_PASSWORD"].is_secret
@@ -60,10 +98,16 @@ def test_activation_fixture_with_namespace():
     assert workflow.warnings == ()
 
 
-@pytest.mark.parametrize("namespace", [None, "urn:proactive:jobdescriptor:3.11", "urn:proactive:jobdescriptor:dev"])
+@pytest.mark.parametrize(
+    "namespace", [None, "urn:proactive:jobdescriptor:3.11", "urn:proactive:jobdescriptor:dev"]
+)
 def test_namespace_does_not_change_the_result(namespace):
-    workflow = parse_workflow(job('<variables><variable name="A" value="1" model="PA:Integer"/></variables>',
-                                  namespace=namespace))
+    workflow = parse_workflow(
+        job(
+            '<variables><variable name="A" value="1" model="PA:Integer"/></variables>',
+            namespace=namespace,
+        )
+    )
     assert workflow.name == "Test_Job"
     assert workflow.variables[0].model.kind == "integer"
     assert workflow.transitions == (Transition("VOID", "RUNNING"),)
@@ -84,7 +128,8 @@ def test_fixtures_in_dev_namespace_and_without_namespace():
 def test_unexpected_namespace_is_a_warning():
     workflow = parse_workflow(job(namespace="urn:proactive:jobdescriptor:2.2"))
     assert workflow.warnings == (
-        "unexpected XML namespace 'urn:proactive:jobdescriptor:2.2' (expected urn:proactive:jobdescriptor:3.x)",)
+        "unexpected XML namespace 'urn:proactive:jobdescriptor:2.2' (expected urn:proactive:jobdescriptor:3.x)",
+    )
 
 
 def test_bytes_and_text_give_the_same_workflow():
@@ -100,23 +145,37 @@ def test_declared_encoding_is_honoured():
 
 
 def test_missing_optional_parts_get_defaults():
-    workflow = parse_workflow(job('<variables><variable name="EMPTY"/><variable name="NO_MODEL" value="v" model=""/>'
-                                  '</variables>', states=None, service=None))
+    workflow = parse_workflow(
+        job(
+            '<variables><variable name="EMPTY"/><variable name="NO_MODEL" value="v" model=""/>'
+            "</variables>",
+            states=None,
+            service=None,
+        )
+    )
     assert workflow.description == ""
     assert workflow.transitions == ()
     assert workflow.service_id is None and workflow.icon == "" and not workflow.is_activation
     empty = workflow.variables[0]
     assert (empty.value, empty.model.raw, empty.model.kind, empty.description, empty.group) == (
-        "", None, "string", "", "")
+        "",
+        None,
+        "string",
+        "",
+        "",
+    )
     assert not empty.advanced and not empty.hidden
     assert workflow.variables[1].model.raw is None and workflow.variables[1].model.kind == "string"
     assert workflow.warnings == ()  # an empty model attribute is no model, not an unknown one
 
 
 def test_task_level_variables_and_info_stay_with_the_task():
-    body = job().replace('<task name="T">', '<task name="T"><variables><variable name="TASK_VAR" value="x" '
-                         'inherited="false"/></variables><genericInformation><info name="pca.states" '
-                         'value="garbage"/></genericInformation>')
+    body = job().replace(
+        '<task name="T">',
+        '<task name="T"><variables><variable name="TASK_VAR" value="x" '
+        'inherited="false"/></variables><genericInformation><info name="pca.states" '
+        'value="garbage"/></genericInformation>',
+    )
     workflow = parse_workflow(body)
     assert workflow.variables == ()
     assert workflow.transitions == (Transition("VOID", "RUNNING"),)
@@ -127,8 +186,10 @@ def test_bad_states_error_names_file_workflow_and_text():
     with pytest.raises(CatalogError) as caught:
         parse_workflow_file(INVALID / "bad_states.xml")
     error = caught.value
-    assert str(error) == (f"{INVALID / 'bad_states.xml'}: workflow 'Broken_States': pca.states: unexpected text 'x' "
-                          "at position 15 in '(VOID,RUNNING)x' (expected '(')")
+    assert str(error) == (
+        f"{INVALID / 'bad_states.xml'}: workflow 'Broken_States': pca.states: unexpected text 'x' "
+        "at position 15 in '(VOID,RUNNING)x' (expected '(')"
+    )
     assert (error.source, error.workflow) == (str(INVALID / "bad_states.xml"), "Broken_States")
     assert isinstance(error, InvalidInput) and error.http_status == 400
 
@@ -136,15 +197,20 @@ def test_bad_states_error_names_file_workflow_and_text():
 def test_not_well_formed_gives_line_and_column():
     with pytest.raises(CatalogError) as caught:
         parse_workflow_file(INVALID / "not_well_formed.xml")
-    assert str(caught.value) == (f"{INVALID / 'not_well_formed.xml'}: not well-formed XML at line 5, column 5: "
-                                 "mismatched tag")
+    assert str(caught.value) == (
+        f"{INVALID / 'not_well_formed.xml'}: not well-formed XML at line 5, column 5: "
+        "mismatched tag"
+    )
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("", "not well-formed XML at line 1, column 1: no element found"),
-    ("just text", "not well-formed XML at line 1, column 1: syntax error"),
-    ('<job name="a">&undefined;</job>', "undefined entity"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("", "not well-formed XML at line 1, column 1: no element found"),
+        ("just text", "not well-formed XML at line 1, column 1: syntax error"),
+        ('<job name="a">&undefined;</job>', "undefined entity"),
+    ],
+)
 def test_other_unparsable_text(text, fragment):
     with pytest.raises(CatalogError) as caught:
         parse_workflow(text, source="x.xml")
@@ -155,7 +221,10 @@ def test_other_unparsable_text(text, fragment):
 def test_doctype_is_refused_before_any_entity_is_expanded():
     with pytest.raises(CatalogError) as caught:
         parse_workflow_file(INVALID / "doctype.xml")
-    assert str(caught.value) == f"{INVALID / 'doctype.xml'}: DOCTYPE/ENTITY declarations are not allowed in a workflow"
+    assert (
+        str(caught.value)
+        == f"{INVALID / 'doctype.xml'}: DOCTYPE/ENTITY declarations are not allowed in a workflow"
+    )
 
 
 def test_doctype_text_inside_cdata_is_fine():
@@ -166,7 +235,9 @@ def test_doctype_text_inside_cdata_is_fine():
 def test_root_must_be_job():
     with pytest.raises(CatalogError) as caught:
         parse_workflow_file(INVALID / "not_a_job.xml")
-    assert str(caught.value).endswith("not_a_job.xml: the root element is <workflow>, expected <job>")
+    assert str(caught.value).endswith(
+        "not_a_job.xml: the root element is <workflow>, expected <job>"
+    )
 
 
 def test_job_needs_a_name():
@@ -179,9 +250,13 @@ def test_job_needs_a_name():
 
 def test_variable_needs_a_name():
     with pytest.raises(CatalogError) as caught:
-        parse_workflow(job('<variables><variable name="A" value="1"/><variable value="orphan"/></variables>'),
-                       source="v.xml")
-    assert str(caught.value) == "v.xml: workflow 'Test_Job': variable #2 (value 'orphan') has no name"
+        parse_workflow(
+            job('<variables><variable name="A" value="1"/><variable value="orphan"/></variables>'),
+            source="v.xml",
+        )
+    assert (
+        str(caught.value) == "v.xml: workflow 'Test_Job': variable #2 (value 'orphan') has no name"
+    )
 
 
 def test_missing_file_is_a_catalog_error_naming_it(tmp_path):
@@ -191,11 +266,14 @@ def test_missing_file_is_a_catalog_error_naming_it(tmp_path):
     assert str(caught.value).startswith(f"{missing}: cannot read the file")
 
 
-@pytest.mark.parametrize("states, service, expected", [
-    ("(VOID,RUNNING)", None, "pca.states is set but pca.service.id is missing"),
-    ("(VOID,RUNNING)", "", "pca.states is set but pca.service.id is missing"),
-    (None, "Test", "pca.service.id is set but pca.states is missing"),
-])
+@pytest.mark.parametrize(
+    "states, service, expected",
+    [
+        ("(VOID,RUNNING)", None, "pca.states is set but pca.service.id is missing"),
+        ("(VOID,RUNNING)", "", "pca.states is set but pca.service.id is missing"),
+        (None, "Test", "pca.service.id is set but pca.states is missing"),
+    ],
+)
 def test_half_psa_workflows_warn(states, service, expected):
     assert parse_workflow(job(states=states, service=service)).warnings == (expected,)
 
@@ -205,26 +283,38 @@ def test_no_task_warns():
 
 
 def test_duplicate_variable_later_wins_in_the_first_place():
-    workflow = parse_workflow(job('<variables><variable name="A" value="1"/><variable name="B" value="b"/>'
-                                  '<variable name="A" value="2" model="PA:Integer"/></variables>'))
+    workflow = parse_workflow(
+        job(
+            '<variables><variable name="A" value="1"/><variable name="B" value="b"/>'
+            '<variable name="A" value="2" model="PA:Integer"/></variables>'
+        )
+    )
     assert [(v.name, v.value) for v in workflow.variables] == [("A", "2"), ("B", "b")]
     assert workflow.variables[0].model.raw == "PA:Integer"
     assert workflow.warnings == ("variable A is declared twice; the later declaration wins",)
 
 
 def test_unknown_model_warns_but_parses():
-    workflow = parse_workflow(job('<variables><variable name="A" value="x" model="PA:FANCY(1)"/></variables>'))
+    workflow = parse_workflow(
+        job('<variables><variable name="A" value="x" model="PA:FANCY(1)"/></variables>')
+    )
     assert workflow.variables[0].model.kind == "other"
     assert workflow.warnings == (
-        "variable A: unknown variable model 'PA:FANCY' in model 'PA:FANCY(1)'; its values are not checked",)
+        "variable A: unknown variable model 'PA:FANCY' in model 'PA:FANCY(1)'; its values are not checked",
+    )
 
 
 def test_duplicate_generic_information_warns():
-    body = job().replace('<genericInformation>', '<genericInformation><info name="workflow.icon" value="a.png"/>'
-                         '<info name="workflow.icon" value="b.png"/>')
+    body = job().replace(
+        "<genericInformation>",
+        '<genericInformation><info name="workflow.icon" value="a.png"/>'
+        '<info name="workflow.icon" value="b.png"/>',
+    )
     workflow = parse_workflow(body)
     assert workflow.icon == "b.png"
-    assert workflow.warnings == ("the job: generic information workflow.icon is set twice; the later value wins",)
+    assert workflow.warnings == (
+        "the job: generic information workflow.icon is set twice; the later value wins",
+    )
 
 
 def test_target_state_exact_wins_over_all():
@@ -254,7 +344,12 @@ def test_catalog_error_text_has_only_known_parts_and_survives_pickling():
     assert str(CatalogError("boom", source="f.xml")) == "f.xml: boom"
     error = CatalogError("boom", source="f.xml", workflow="W")
     copy = pickle.loads(pickle.dumps(error))
-    assert (str(copy), copy.source, copy.workflow, copy.message) == ("f.xml: workflow 'W': boom", "f.xml", "W", "boom")
+    assert (str(copy), copy.source, copy.workflow, copy.message) == (
+        "f.xml: workflow 'W': boom",
+        "f.xml",
+        "W",
+        "boom",
+    )
 
 
 def test_workflow_survives_pickling():
@@ -272,5 +367,7 @@ def test_workflows_and_tasks_can_be_used_in_sets():
 
 
 def test_text_with_a_non_utf8_declaration_parses():
-    workflow = parse_workflow('<?xml version="1.0" encoding="ISO-8859-1"?><job name="Caf\u00e9"><taskFlow/></job>')
+    workflow = parse_workflow(
+        '<?xml version="1.0" encoding="ISO-8859-1"?><job name="Caf\u00e9"><taskFlow/></job>'
+    )
     assert workflow.name == "Caf\u00e9"

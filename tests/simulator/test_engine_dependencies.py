@@ -16,7 +16,7 @@ def test_kafka_starts_its_zookeeper_and_records_the_parent_job(make_sim):
     [zookeeper] = _zookeepers(sim)
     assert zookeeper.name == "zookeeper-server-1"
     assert zookeeper.job_submissions[0].parent_job_id == kafka_job
-    assert sim.job(kafka_job).status.value == "PENDING"   # waits for its Zookeeper
+    assert sim.job(kafka_job).status.value == "PENDING"  # waits for its Zookeeper
     sim.run(until=41)
     assert zookeeper.instance_status == RUNNING
     assert kafka.instance_status == "VOID -> RUNNING"
@@ -57,7 +57,6 @@ def test_a_failed_zookeeper_fails_the_kafka_activation(make_sim):
 def test_kafka_with_another_zookeeper_name_starts_a_second_one(make_sim):
     sim = make_sim(nodes=4)
     sim.submit_activation("Kafka")
-    sim.submit_activation("Kafka", {"INSTANCE_NAME": "kafka-2",
-                                    "ZOOKEEPER_INSTANCE_NAME": "zk-2"})
+    sim.submit_activation("Kafka", {"INSTANCE_NAME": "kafka-2", "ZOOKEEPER_INSTANCE_NAME": "zk-2"})
     sim.run(until=100)
     assert sorted(z.name for z in _zookeepers(sim)) == ["zk-2", "zookeeper-server-1"]

@@ -15,10 +15,10 @@ def test_crash_is_seen_at_the_next_health_check(make_sim):
     instance = sim.submit_activation("MongoDB")
     sim.run(until=41)
     sim.crash_container(instance.instance_id)
-    assert instance.instance_status == RUNNING          # nobody has looked yet
+    assert instance.instance_status == RUNNING  # nobody has looked yet
     sim.run(until=59)
     assert instance.instance_status == RUNNING
-    sim.run(until=60)                                   # the cron loop, on the minute
+    sim.run(until=60)  # the cron loop, on the minute
     assert instance.instance_status == ERROR
     assert instance.error_cause == "container crashed"
     assert instance.channel["RUNNING_STATE"] == 2
@@ -55,9 +55,9 @@ def test_crash_while_finishing_is_ignored(make_sim):
     sim = make_sim()
     instance = sim.submit_activation("MongoDB")
     sim.run(until=55)
-    sim.submit_action(instance.instance_id, "Finish_MongoDB")   # runs 55..65
+    sim.submit_action(instance.instance_id, "Finish_MongoDB")  # runs 55..65
     sim.run(until=56)
-    sim.crash_container(instance.instance_id)                   # FINISH_LAUNCHED is set
+    sim.crash_container(instance.instance_id)  # FINISH_LAUNCHED is set
     sim.run(until=61)
     assert instance.instance_status == "RUNNING -> FINISHED"
     sim.run(until=130)
@@ -89,7 +89,7 @@ def test_node_failure_errs_its_instances_and_fails_its_jobs(make_sim):
     sim = make_sim(nodes=2)
     deployed = sim.submit_activation("MongoDB")
     sim.run(until=41)
-    starting = sim.submit_activation("MySQL")               # deploying on the other node
+    starting = sim.submit_activation("MySQL")  # deploying on the other node
     deployed_node = deployed.deployments[0].node["name"]
     other = next(n for n in sim.cluster.nodes if n.name != deployed_node)
     sim.run(until=50)
@@ -120,15 +120,18 @@ def test_jobs_wait_in_the_queue_in_order(make_sim):
 
 
 def test_dynamic_node_source_provisions_after_its_delay(make_sim):
-    sim = make_sim(node_sources=[NodeSourceConfig("LocalNodes", 1),
-                                 NodeSourceConfig("AzureCloud", 0, max_nodes=2,
-                                                  provisioning_delay=180)])
+    sim = make_sim(
+        node_sources=[
+            NodeSourceConfig("LocalNodes", 1),
+            NodeSourceConfig("AzureCloud", 0, max_nodes=2, provisioning_delay=180),
+        ]
+    )
     instances = [sim.submit_activation("MongoDB") for _ in range(4)]
     sim.run(until=41)
     assert [i.instance_status for i in instances].count(RUNNING) == 1
     sim.run(until=220)
     assert [i.instance_status for i in instances].count(RUNNING) == 3
-    assert len(sim.cluster.nodes) == 3                        # never beyond max_nodes
+    assert len(sim.cluster.nodes) == 3  # never beyond max_nodes
     assert instances[3].instance_status == "VOID -> RUNNING"
 
 

@@ -52,7 +52,11 @@ def test_mongodb_start_pause_resume_finish(make_sim):
     assert sim.job(activation_job).result["IS_FINISHED"] == "true"
     assert port not in node.ports.used
     assert [s.transition_state for s in instance.job_submissions] == [
-        "RUNNING -> FINISHED", "PAUSED -> RUNNING", "RUNNING -> PAUSED", "VOID -> RUNNING"]
+        "RUNNING -> FINISHED",
+        "PAUSED -> RUNNING",
+        "RUNNING -> PAUSED",
+        "VOID -> RUNNING",
+    ]
     ids = [s.job_id for s in instance.job_submissions]
     assert ids == sorted(ids, reverse=True)
     assert sim.leaks() == []
@@ -64,9 +68,20 @@ def test_service_instance_data_has_the_real_fields(make_sim):
     sim.run(until=41)
     data = instance.to_data()
     assert list(data) == [
-        "instance_id", "service_id", "bucket_name", "user_name", "label",
-        "instance_status", "creation_time", "finish_time", "service_icon", "variables",
-        "deployments", "groups", "job_submissions"]
+        "instance_id",
+        "service_id",
+        "bucket_name",
+        "user_name",
+        "label",
+        "instance_status",
+        "creation_time",
+        "finish_time",
+        "service_icon",
+        "variables",
+        "deployments",
+        "groups",
+        "job_submissions",
+    ]
     assert data["service_id"] == "JupyterLab"
     assert data["bucket_name"] == "service-automation"
     assert all(isinstance(v, str) for v in data["variables"].values())
@@ -75,16 +90,24 @@ def test_service_instance_data_has_the_real_fields(make_sim):
     assert endpoint["proxyfied"] is True
     assert endpoint["proxyfiedUrl"] == (
         f"http://localhost:8080/cloud-automation-service/services/"
-        f"{instance.instance_id}/endpoints/{endpoint['id']}/")
+        f"{instance.instance_id}/endpoints/{endpoint['id']}/"
+    )
     assert data["groups"] == list(PROXY_GROUPS)
     assert set(data["job_submissions"][0]) == {
-        "transition_state", "parent_job_id", "job_id", "submission_time"}
+        "transition_state",
+        "parent_job_id",
+        "job_id",
+        "submission_time",
+    }
 
 
-@pytest.mark.parametrize("variables, scheme", [
-    ({"HTTPS_ENABLED": "true"}, "https"),
-    ({"HTTPS_ENABLED": "false"}, "http"),
-])
+@pytest.mark.parametrize(
+    "variables, scheme",
+    [
+        ({"HTTPS_ENABLED": "true"}, "https"),
+        ({"HTTPS_ENABLED": "false"}, "http"),
+    ],
+)
 def test_endpoint_scheme_follows_https_enabled(make_sim, variables, scheme):
     sim = make_sim()
     instance = sim.submit_activation("JupyterLab", variables)
@@ -103,7 +126,7 @@ def test_no_action_while_transitioning_except_kill(make_sim):
     assert instance.instance_status == KILLED
     assert all(sim.job(s.job_id).status is JobStatus.KILLED for s in instance.job_submissions)
     sim.run(until=100)
-    assert instance.instance_status == KILLED   # the killed job never reports a state
+    assert instance.instance_status == KILLED  # the killed job never reports a state
     assert sim.cluster.tokens() == [] and sim.leaks() == []
 
 
@@ -162,7 +185,7 @@ def test_variables_merge_after_each_action_later_wins(make_sim):
     instance = sim.submit_activation("MongoDB", {"USER": "first"})
     sim.run(until=41)
     sim.submit_action(instance.instance_id, "Pause_MongoDB", {"USER": "second", "EXTRA": "x"})
-    assert instance.variables["USER"] == "first"   # merged only when the action ends
+    assert instance.variables["USER"] == "first"  # merged only when the action ends
     sim.run(until=60)
     assert instance.variables["USER"] == "second"
     assert instance.variables["EXTRA"] == "x"
@@ -200,7 +223,7 @@ def test_spark_hdfs_chain_adds_and_removes_endpoints(make_sim):
         assert instance.instance_status == state
         assert [d.endpoint_id for d in instance.deployments] == endpoints
     node = sim.cluster.node(instance.deployments[0].node["name"])
-    assert len(node.ports.used) == 1 + 2   # the platform's own port + two endpoints
+    assert len(node.ports.used) == 1 + 2  # the platform's own port + two endpoints
 
 
 def test_token_keeps_other_services_off_the_node(make_sim):
@@ -209,13 +232,13 @@ def test_token_keeps_other_services_off_the_node(make_sim):
     second = sim.submit_activation("MySQL")
     sim.run(until=100)
     assert first.instance_status == RUNNING
-    assert second.instance_status == "VOID -> RUNNING"   # its job waits for a node
+    assert second.instance_status == "VOID -> RUNNING"  # its job waits for a node
     job = sim.job(second.job_submissions[0].job_id)
     assert job.status is JobStatus.PENDING and sim.scheduler.queued() == 1
     sim.submit_action(first.instance_id, "Finish_MongoDB")
     sim.run(until=115)
     assert first.instance_status == FINISHED
-    assert second.instance_status == "VOID -> RUNNING"   # the token stays until t=120
+    assert second.instance_status == "VOID -> RUNNING"  # the token stays until t=120
     sim.run(until=161)
     assert second.instance_status == RUNNING
     assert job.started_at == 120
@@ -251,9 +274,9 @@ def test_port_in_use_puts_the_instance_in_error(make_sim):
     first = sim.submit_activation("Reserve_Nodes")
     sim.run(until=41)
     node = sim.cluster.nodes[0]
-    node.ports.used.add(8888)   # another service on this host already listens there
+    node.ports.used.add(8888)  # another service on this host already listens there
     sim.submit_action(first.instance_id, "Release_Nodes")
-    sim.run(until=121)          # the loop frees the node
+    sim.run(until=121)  # the loop frees the node
     second = sim.submit_activation("JupyterLab", {"SERVICE_PORT": "8888"})
     sim.run(until=200)
     assert second.instance_status == "ERROR"

@@ -37,7 +37,7 @@ def test_a_paused_instance_crashed_mid_pause_errs_after_resume(make_sim):
     instance = sim.submit_activation("MongoDB")
     sim.run_until_idle()
     sim.submit_action(instance.instance_id, "Pause_MongoDB")
-    sim.run(until=45)                       # the pause job runs: PAUSE_LAUNCHED is set
+    sim.run(until=45)  # the pause job runs: PAUSE_LAUNCHED is set
     sim.crash_container(instance.instance_id)
     sim.run_until_idle()
     assert instance.instance_status == PAUSED and not sim.has_work()
@@ -66,8 +66,7 @@ def test_a_reported_finished_state_ends_the_loop(make_sim):
     with pytest.raises(Conflict, match="transitioning"):
         sim.update_instance(instance.instance_id, status=FINISHED)
     sim.run_until_idle()
-    sim.update_instance(instance.instance_id, status=FINISHED, variables={"NOTE": 1},
-                        label="done")
+    sim.update_instance(instance.instance_id, status=FINISHED, variables={"NOTE": 1}, label="done")
     assert instance.variables["NOTE"] == "1" and instance.label == "done"
     sim.run_until_idle()
     assert sim.cluster.tokens() == [] and sim.leaks() == []
@@ -81,7 +80,7 @@ def test_node_tokens_added_and_removed_by_url(make_sim):
     sim.add_node_token(node.url, "reserved")
     instance = sim.submit_activation("MongoDB")
     sim.run(until=100)
-    assert instance.instance_status == "VOID -> RUNNING"   # the node is reserved
+    assert instance.instance_status == "VOID -> RUNNING"  # the node is reserved
     sim.remove_node_token(node.url, "reserved")
     sim.run_until_idle()
     assert instance.instance_status == RUNNING
@@ -94,14 +93,14 @@ def test_node_tokens_added_and_removed_by_url(make_sim):
 def test_a_long_idle_advance_jumps_over_the_healthy_checks_and_counts_them(make_sim):
     sim = make_sim(nodes=3)
     instances = [sim.submit_activation("MongoDB") for _ in range(3)]
-    sim.run(until=60)                       # running since 40, checked once at 60
+    sim.run(until=60)  # running since 40, checked once at 60
     checks, events = sim.counters.health_checks, sim.counters.events
     ten_years = 10 * 365 * 86400
     sim.run(until=ten_years)
     assert sim.now == ten_years
-    ticks = ten_years // 60 - 1             # every minute from 120 to ten_years
+    ticks = ten_years // 60 - 1  # every minute from 120 to ten_years
     assert sim.counters.health_checks - checks == 3 * ticks
-    assert sim.counters.events - events < 100   # not one event per tick
+    assert sim.counters.events - events < 100  # not one event per tick
     # Time still works afterwards: the next action and the next check happen.
     sim.submit_action(instances[0].instance_id, "Finish_MongoDB")
     sim.run(until=ten_years + 120)
@@ -113,7 +112,7 @@ def test_a_skip_stops_short_of_the_next_real_event(make_sim):
     sim = make_sim(nodes=2)
     first = sim.submit_activation("MongoDB")
     sim.run(until=100)
-    sim.fail_node(sim.cluster.nodes[1].name, repair_after=5000)   # a repair to come
+    sim.fail_node(sim.cluster.nodes[1].name, repair_after=5000)  # a repair to come
     sim.run(until=10_000)
     assert sim.cluster.nodes[1].up
     second = sim.submit_activation("MongoDB")

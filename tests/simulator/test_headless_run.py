@@ -18,8 +18,13 @@ MONGODB_DAY = ROOT / "scenarios" / "mongodb-day.yaml"
 
 
 def psa_sim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "psa_sim", *args],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "psa_sim", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
 
 
 SMALL = """
@@ -63,7 +68,7 @@ def test_summary_accounts_for_every_instance(catalog):
     assert summary["time_to_running_s"]["count"] <= created
     ttr = summary["time_to_running_s"]
     assert ttr["p50"] <= ttr["p95"] <= ttr["p99"] <= ttr["max"]
-    assert "Zookeeper" in {name for name in summary["action_latencies_s"]}
+    assert "Zookeeper" in set(summary["action_latencies_s"])
     assert summary["leaks"] == []
     assert summary["events"]["health_checks"] > 0
 
@@ -75,7 +80,8 @@ def test_a_node_failure_shows_in_errors_by_cause(catalog):
     causes = summary["errors_by_cause"]
     assert set(causes) <= {"node LocalNodes-node-1 failed"}
     assert summary["error_rate"] == pytest.approx(
-        sum(causes.values()) / summary["instances"]["created"], abs=1e-4)
+        sum(causes.values()) / summary["instances"]["created"], abs=1e-4
+    )
 
 
 def test_cli_json_summary_is_byte_identical_between_runs():
@@ -103,15 +109,19 @@ def test_failed_threshold_exits_1(tmp_path):
     assert "threshold FAIL p95_time_to_running" in result.stdout
 
 
-@pytest.mark.parametrize("change, expected", [
-    (("arrivals_per_hour: 4", "arrivals_per_hour: 4\n    colour: blue"),
-     ["line 9", "colour"]),
-    (("service: MongoDB", "service: NoSuchDB"), ["workloads[0].service", "NoSuchDB"]),
-    (("action: Pause_MongoDB", "action: Pause_MySQL"),
-     ["workloads[0].actions[0].action", "Pause_MySQL"]),
-    (("duration: 6h", "duration: 6 fortnights"), ["duration", "6 fortnights", "line 3"]),
-    (("seed: 5", "seed: [5"), ["line"]),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (("arrivals_per_hour: 4", "arrivals_per_hour: 4\n    colour: blue"), ["line 9", "colour"]),
+        (("service: MongoDB", "service: NoSuchDB"), ["workloads[0].service", "NoSuchDB"]),
+        (
+            ("action: Pause_MongoDB", "action: Pause_MySQL"),
+            ["workloads[0].actions[0].action", "Pause_MySQL"],
+        ),
+        (("duration: 6h", "duration: 6 fortnights"), ["duration", "6 fortnights", "line 3"]),
+        (("seed: 5", "seed: [5"), ["line"]),
+    ],
+)
 def test_bad_scenario_exits_2_naming_key_value_and_line(tmp_path, change, expected):
     path = tmp_path / "bad.yaml"
     path.write_text(SMALL.replace(*change))

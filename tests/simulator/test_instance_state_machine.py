@@ -10,13 +10,20 @@ target, or ERROR after a container crash the model was told about.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, event, settings
-from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant,
-                                 precondition, rule)
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from psa_sim.catalog import load_catalog
 from psa_sim.engine.cluster import NodeSourceConfig
@@ -33,22 +40,31 @@ SERVICES = ("MongoDB", "Spark_HDFS")
 NODES = 3
 MAX_ALIVE = NODES
 UNKNOWN_WORKFLOW = "No_Such_Workflow"
-SLOW_ACTIONS = {kind: Distribution("lognormal", mean=45.0, sd=20.0)
-                for kind in ("pause", "resume", "finish")}
+SLOW_ACTIONS = {
+    kind: Distribution("lognormal", mean=45.0, sd=20.0) for kind in ("pause", "resume", "finish")
+}
 INDEX = load_catalog()
 GRAPHS = {service: INDEX.state_graph(service) for service in SERVICES}
 # Workflow name -> its service, for every workflow of the two services.
 OWNER = {wf.name: service for service in SERVICES for _bucket, wf in INDEX.workflows(service)}
-ALL_NAMES = sorted(OWNER) + [UNKNOWN_WORKFLOW]
-OWN_NAMES = {service: sorted(n for n, owner in OWNER.items() if owner == service)
-             for service in SERVICES}
-ACTIVATIONS = {name: (service, target) for service in SERVICES
-               for name, target in GRAPHS[service][VOID].items()}
+ALL_NAMES = [*sorted(OWNER), UNKNOWN_WORKFLOW]
+OWN_NAMES = {
+    service: sorted(n for n, owner in OWNER.items() if owner == service) for service in SERVICES
+}
+ACTIVATIONS = {
+    name: (service, target)
+    for service in SERVICES
+    for name, target in GRAPHS[service][VOID].items()
+}
 
 # Every name the graphs mention is a workflow of its service, and the MongoDB
 # life-cycle is the one PSA's bundled workflows declare.
-assert all(OWNER[name] == service for service in SERVICES
-           for edges in GRAPHS[service].values() for name in edges)
+assert all(
+    OWNER[name] == service
+    for service in SERVICES
+    for edges in GRAPHS[service].values()
+    for name in edges
+)
 assert set(ACTIVATIONS) == {"MongoDB", "Reserve_Nodes"}
 assert GRAPHS["MongoDB"][RUNNING] == {"Finish_MongoDB": FINISHED, "Pause_MongoDB": PAUSED}
 assert GRAPHS["MongoDB"][PAUSED] == {"Finish_MongoDB": FINISHED, "Resume_MongoDB": RUNNING}
@@ -75,14 +91,14 @@ class ModelInstance:
     target: str | None = None
     # transition labels of the accepted submissions, newest first
     submissions: list[str] = field(default_factory=list)
-    container: str | None = None     # None | running | paused | crashed | removed
-    crash_pending: bool = False      # crashed, the health loop has not reacted yet
+    container: str | None = None  # None | running | paused | crashed | removed
+    crash_pending: bool = False  # crashed, the health loop has not reacted yet
     # Channel flags known to be set: with either, the loop lets a crashed container be.
     pause_launched: bool = False
     finish_launched: bool = False
     doomed_since: float | None = None  # stable and crashed: ERROR due within a period
-    has_token: bool | None = False   # None: may or may not (FINISHED, loop not over)
-    token_deadline: float = 0.0      # FINISHED: the loop gives the token back by then
+    has_token: bool | None = False  # None: may or may not (FINISHED, loop not over)
+    token_deadline: float = 0.0  # FINISHED: the loop gives the token back by then
     name: str | None = None
     cleaned: bool = False
 
@@ -115,8 +131,12 @@ class InstanceLifecycle(RuleBasedStateMachine):
     def start(self, seed, slow_actions):
         # Slow pauses and finishes leave room for a crash, or a loop check, mid-action.
         timing = SLOW_ACTIONS if slow_actions else None
-        self.sim = Simulation(load_catalog(), seed=seed, timing=timing,
-                              node_sources=[NodeSourceConfig("LocalNodes", NODES)])
+        self.sim = Simulation(
+            load_catalog(),
+            seed=seed,
+            timing=timing,
+            node_sources=[NodeSourceConfig("LocalNodes", NODES)],
+        )
         self.period = self.sim.health.period
 
     # --- helpers -------------------------------------------------------------------
@@ -160,8 +180,11 @@ class InstanceLifecycle(RuleBasedStateMachine):
 
     # --- rules ---------------------------------------------------------------------
     def _alive(self) -> int:
-        return sum(1 for m in self.model.values()
-                   if not m.cleaned and m.state not in (FINISHED, KILLED, ERROR))
+        return sum(
+            1
+            for m in self.model.values()
+            if not m.cleaned and m.state not in (FINISHED, KILLED, ERROR)
+        )
 
     # Each platform keeps a node (its token): past 3 nodes, activations only queue.
     # One queued activation is worth covering; a pile of them only stalls the run.
@@ -300,8 +323,7 @@ class InstanceLifecycle(RuleBasedStateMachine):
                 continue
             real = self.sim.instance(instance_id)
             if real.instance_status != m.label:
-                if (m.target is not None and real.target_state is None
-                        and real.state == m.target):
+                if m.target is not None and real.target_state is None and real.state == m.target:
                     event(f"completed {kind_of(m.state, m.target)}")
                     self._complete(m, now)
                 if real.instance_status != m.label:
@@ -313,12 +335,14 @@ class InstanceLifecycle(RuleBasedStateMachine):
                             f"instance {instance_id} went from {m.label!r} to "
                             f"{real.instance_status!r}: not a change the model allows "
                             f"(crash pending: {m.crash_pending}, pause/finish launched: "
-                            f"{m.pause_launched}/{m.finish_launched})")
+                            f"{m.pause_launched}/{m.finish_launched})"
+                        )
             if m.doomed_since is not None and now > m.doomed_since + self.period:
                 raise AssertionError(
                     f"instance {instance_id}: container crashed while {m.label} since "
                     f"t={m.doomed_since}, yet still {real.instance_status} at t={now} "
-                    f"(health period {self.period})")
+                    f"(health period {self.period})"
+                )
         self._observe_launches()
         self._mark_doomed(now)
 
@@ -367,8 +391,13 @@ class InstanceLifecycle(RuleBasedStateMachine):
         unless PAUSE_LAUNCHED (PAUSED, or paused and resuming) says it is down on purpose.
         """
         for m in self.model.values():
-            if (m.crash_pending and m.doomed_since is None and m.target is None
-                    and not m.shielded and m.state not in (FINISHED, KILLED, ERROR)):
+            if (
+                m.crash_pending
+                and m.doomed_since is None
+                and m.target is None
+                and not m.shielded
+                and m.state not in (FINISHED, KILLED, ERROR)
+            ):
                 m.doomed_since = now
 
     # --- invariants ----------------------------------------------------------------
@@ -390,7 +419,7 @@ class InstanceLifecycle(RuleBasedStateMachine):
             subs = real.job_submissions
             assert [s.transition_state for s in subs] == m.submissions
             ids = [s.job_id for s in subs]
-            assert all(a > b for a, b in zip(ids, ids[1:])), f"not newest first: {ids}"
+            assert all(a > b for a, b in itertools.pairwise(ids)), f"not newest first: {ids}"
             jobs = [self.sim.job(job_id) for job_id in ids]
             assert all(job.instance is real for job in jobs)
             live = [job for job in jobs if not job.status.is_final]
@@ -404,8 +433,9 @@ class InstanceLifecycle(RuleBasedStateMachine):
             activation = jobs[-1]
             assert activation.from_state == VOID
             # Only the activation's health loop may outlive its transition.
-            assert all(job is activation for job in others), \
+            assert all(job is activation for job in others), (
                 f"instance {instance_id} ({label}): stray jobs {[j.job_id for j in others]}"
+            )
             if real.state in (KILLED, ERROR) and not real.is_transitioning:
                 assert not live, f"instance {instance_id} is {label} with live jobs"
             if real.state == FINISHED and m.has_token is False:
@@ -429,6 +459,10 @@ class InstanceLifecycle(RuleBasedStateMachine):
 
 
 InstanceLifecycle.TestCase.settings = settings(
-    max_examples=50, stateful_step_count=30, deadline=None, database=None,
-    suppress_health_check=[HealthCheck.too_slow])
+    max_examples=50,
+    stateful_step_count=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 test_instance_lifecycle = InstanceLifecycle.TestCase

@@ -15,8 +15,10 @@ MONGO = {"workflow_name": "MongoDB", "variables": {"USER": "u", "PASSWORD": "p"}
 @pytest.fixture
 def users_file(tmp_path):
     path = tmp_path / "users.yaml"
-    path.write_text("- {name: root, password: r00t, admin: true}\n"
-                    "- {name: alice, password: a}\n- {name: bob, password: b}\n")
+    path.write_text(
+        "- {name: root, password: r00t, admin: true}\n"
+        "- {name: alice, password: a}\n- {name: bob, password: b}\n"
+    )
     return str(path)
 
 
@@ -47,8 +49,12 @@ def test_restart_restores_state_and_resumes_a_transition_in_flight(tmp_path):
     sid = driver.call_sync("login", username="admin", password="admin")
     driver.call_sync("create_instance", session_id=sid, description=MONGO)
     driver.call_sync("advance", session_id=sid, seconds=3600)
-    driver.call_sync("instance_action", session_id=sid, instance_id=1,
-                     description={"workflow_name": "Pause_MongoDB"})
+    driver.call_sync(
+        "instance_action",
+        session_id=sid,
+        instance_id=1,
+        description={"workflow_name": "Pause_MongoDB"},
+    )
     before = driver.call_sync("get_instance", session_id=sid, instance_id=1)
     assert before["instance_status"] == "RUNNING -> PAUSED"
     driver.stop()
@@ -71,9 +77,11 @@ def test_a_refused_request_changes_nothing_and_is_not_journaled(tmp_path):
     driver = start(db=db)
     sid = driver.call_sync("login", username="admin", password="admin")
     with pytest.raises(InvalidInput, match="SERVICE_PORT"):
-        driver.call_sync("create_instance", session_id=sid,
-                         description={"workflow_name": "MongoDB",
-                                      "variables": {"SERVICE_PORT": "x"}})
+        driver.call_sync(
+            "create_instance",
+            session_id=sid,
+            description={"workflow_name": "MongoDB", "variables": {"SERVICE_PORT": "x"}},
+        )
     assert driver.call_sync("list_instances", session_id=sid) == []
     driver.stop()
     names = [name for _, name, _ in driver.journal.changes()]
@@ -133,8 +141,10 @@ def test_realtime_clock_moves_at_its_speed():
         time.sleep(0.5)
         seconds = driver.call_sync("clock", session_id=sid)["simulated_seconds"]
         assert 200 <= seconds <= 600
-        assert driver.call_sync("get_instance", session_id=sid,
-                                instance_id=1)["instance_status"] == "RUNNING"
+        assert (
+            driver.call_sync("get_instance", session_id=sid, instance_id=1)["instance_status"]
+            == "RUNNING"
+        )
     finally:
         driver.stop()
 
@@ -165,7 +175,16 @@ def test_same_seed_and_requests_give_the_same_ids_and_outcomes():
         for _ in range(3):
             driver.call_sync("create_instance", session_id=sid, description=MONGO)
         data = driver.call_sync("list_instances", session_id=sid)
-        outcomes.append([(i["instance_id"], i["instance_status"], i["deployments"][0]["endpoint"]["url"],
-                          i["job_submissions"][0]["job_id"]) for i in data])
+        outcomes.append(
+            [
+                (
+                    i["instance_id"],
+                    i["instance_status"],
+                    i["deployments"][0]["endpoint"]["url"],
+                    i["job_submissions"][0]["job_id"],
+                )
+                for i in data
+            ]
+        )
         driver.stop()
     assert outcomes[0] == outcomes[1]

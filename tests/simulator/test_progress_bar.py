@@ -19,8 +19,13 @@ QUICK_DEMO = ROOT / "scenarios" / "quick-demo.yaml"
 
 
 def psa_sim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "psa_sim", *args], capture_output=True,
-                          text=True, timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "psa_sim", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
 
 
 def under_a_terminal(*args: str) -> tuple[int, str, str]:
@@ -30,14 +35,20 @@ def under_a_terminal(*args: str) -> tuple[int, str, str]:
     env = {**os.environ, "COLUMNS": "160", "TERM": "xterm-256color"}
     env.pop("FORCE_COLOR", None)
     env.pop("NO_COLOR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "psa_sim", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "psa_sim", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+    )
     os.close(slave)
     chunks = []
     while True:
         try:
             data = os.read(master, 65536)
-        except OSError:   # EIO: the child closed its end
+        except OSError:  # EIO: the child closed its end
             break
         if not data:
             break
@@ -61,7 +72,7 @@ def test_the_bar_shows_on_a_terminal_and_leaves_stdout_alone():
     code, stdout, terminal = under_a_terminal("run", str(QUICK_DEMO), "--json")
     assert code == 0
     assert "simulated" in terminal and "events/s" in terminal and "ETA" in terminal
-    assert "2h / 2h simulated" in terminal          # it ends at the run's end
+    assert "2h / 2h simulated" in terminal  # it ends at the run's end
     assert "performance: " in terminal
     assert stdout == psa_sim("run", str(QUICK_DEMO), "--json").stdout
 

@@ -108,12 +108,12 @@ def test_instances_csv_has_a_row_per_instance_matching_the_summary(report):
     running = [r for r in rows if r["running"]]
     assert len(running) == summary["time_to_running_s"]["count"]
     assert max(float(r["time_to_running"]) for r in running) == pytest.approx(
-        summary["time_to_running_s"]["max"], abs=2e-3)
+        summary["time_to_running_s"]["max"], abs=2e-3
+    )
     errors = Counter(r["error_cause"] for r in rows if r["final_state"] == "ERROR")
     assert sum(errors.values()) == summary["instances"]["by_state"].get("ERROR", 0)
     assert {r["workload"] for r in rows} == {"databases", "Kafka", "Kafka (dependency)"}
-    assert {r["service"] for r in rows if r["workload"] == "Kafka (dependency)"} == {
-        "Zookeeper"}
+    assert {r["service"] for r in rows if r["workload"] == "Kafka (dependency)"} == {"Zookeeper"}
     for row in rows:
         created = float(row["created"])
         times = [float(t.split(":", 1)[0]) for t in row["transitions"].split(";") if t]
@@ -133,14 +133,15 @@ def test_timeseries_covers_the_whole_run(report):
     assert times[0] == 0 and times[-1] == summary["simulated_seconds"] == 6 * 3600
     assert times == sorted(set(times))
     columns = list(rows[0])
-    assert columns[-len(NODE_COLUMNS):] == list(NODE_COLUMNS)
-    states = columns[1:-len(NODE_COLUMNS)]
+    assert columns[-len(NODE_COLUMNS) :] == list(NODE_COLUMNS)
+    states = columns[1 : -len(NODE_COLUMNS)]
     assert set(summary["instances"]["by_state"]) <= set(states)
     last = rows[-1]
     assert {s: int(last[s]) for s in states if int(last[s])} == summary["instances"]["by_state"]
     total_nodes = summary["nodes"]["total"]
-    assert int(last["nodes_busy"]) + int(last["nodes_free"]) + int(last["nodes_down"]) \
-        == total_nodes
+    assert (
+        int(last["nodes_busy"]) + int(last["nodes_free"]) + int(last["nodes_down"]) == total_nodes
+    )
     assert int(last["nodes_holding_tokens"]) == summary["nodes"]["holding_tokens"]
     assert int(last["queued_jobs"]) == summary["queued_jobs_at_end"]
     # The failure of two nodes at 3h shows, and is repaired half an hour later.
@@ -163,7 +164,7 @@ def test_html_embeds_every_chart_and_shows_every_threshold(report):
     *_, out, summary = report
     html = (out / "report.html").read_text()
     assert html.startswith("<!DOCTYPE html>")
-    for name, caption in CHARTS:
+    for name, _caption in CHARTS:
         png = (out / name).read_bytes()
         assert f"data:image/png;base64,{base64.b64encode(png).decode()}" in html
         assert f'href="{name}"' in html
@@ -172,9 +173,9 @@ def test_html_embeds_every_chart_and_shows_every_threshold(report):
         assert format_threshold(threshold["name"], threshold["measured"]) in html
     for name in FILES:
         assert f'href="{name}"' in html
-    assert "node_failures" in html and "Pause_MongoDB" in html   # the scenario
-    assert "p95 time to running" in html                         # the headline
-    assert "src=\"http" not in html                               # self-contained
+    assert "node_failures" in html and "Pause_MongoDB" in html  # the scenario
+    assert "p95 time to running" in html  # the headline
+    assert 'src="http' not in html  # self-contained
 
 
 def test_recording_and_progress_change_no_summary(catalog):
@@ -244,9 +245,13 @@ def test_cli_exit_codes_and_byte_identical_json_with_and_without_out(tmp_path):
     scenario = write(tmp_path, SMALL.replace("error_rate: 0.5", "error_rate: 0.0001"))
 
     def run(*extra):
-        return subprocess.run([sys.executable, "-m", "psa_sim", "run", str(scenario),
-                               "--json", *extra], capture_output=True, text=True,
-                              timeout=120, cwd=ROOT)
+        return subprocess.run(
+            [sys.executable, "-m", "psa_sim", "run", str(scenario), "--json", *extra],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
 
     plain, reported = run(), run("--out", str(tmp_path / "r"))
     assert plain.returncode == reported.returncode == 1

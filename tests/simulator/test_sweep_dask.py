@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 distributed = pytest.importorskip(
-    "distributed", reason="Dask is not installed (pip install 'psa-sim[dask]'; the "
-                          "'test' extra includes it)")
+    "distributed",
+    reason="Dask is not installed (pip install 'psa-sim[dask]'; the 'test' extra includes it)",
+)
 
 from psa_sim.cli import main  # noqa: E402
 from psa_sim.loadtest.sweep import plan_sweep, run_sweep  # noqa: E402
@@ -45,8 +46,9 @@ def scenario_file(tmp_path) -> Path:
 @pytest.fixture(scope="module")
 def cluster():
     # Threads in this process: light, and enough to run the real client/scheduler path.
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=":0") as local:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
+    ) as local:
         yield local
 
 
@@ -62,8 +64,19 @@ def test_a_dask_cluster_gives_the_process_pool_rows(catalog, scenario_file, clus
 def test_cli_sweep_on_dask(catalog, scenario_file, cluster):
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
-        code = main(["sweep", str(scenario_file), "--seeds", "1..2", "--set", SETS[0],
-                     "--dask", cluster.scheduler_address, "--json"])
+        code = main(
+            [
+                "sweep",
+                str(scenario_file),
+                "--seeds",
+                "1..2",
+                "--set",
+                SETS[0],
+                "--dask",
+                cluster.scheduler_address,
+                "--json",
+            ]
+        )
     assert code == 0
     plan = plan_sweep(str(scenario_file), seeds="1..2", sets=SETS, index=catalog)
     assert json.loads(stdout.getvalue()) == run_sweep(plan, workers=1).rows
@@ -72,8 +85,19 @@ def test_cli_sweep_on_dask(catalog, scenario_file, cluster):
 def test_dask_local_starts_its_own_cluster(catalog, scenario_file):
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = main(["sweep", str(scenario_file), "--seeds", "1..2", "--dask", "local",
-                     "--workers", "1", "--json"])
+        code = main(
+            [
+                "sweep",
+                str(scenario_file),
+                "--seeds",
+                "1..2",
+                "--dask",
+                "local",
+                "--workers",
+                "1",
+                "--json",
+            ]
+        )
     assert code == 0, stderr.getvalue()
     assert "dask LocalCluster (1 workers)" in stderr.getvalue()
     plan = plan_sweep(str(scenario_file), seeds="1..2", index=catalog)

@@ -64,14 +64,21 @@ def start(args):
         handle, log_path = tempfile.mkstemp(prefix="psa-sim-", suffix=".log")
         os.close(handle)
     with open(log_path, "wb") as log, open(os.devnull, "rb") as devnull:
-        proc = subprocess.Popen(command, stdin=devnull, stdout=log, stderr=subprocess.STDOUT,
-                                close_fds=True, start_new_session=True)
+        proc = subprocess.Popen(
+            command,
+            stdin=devnull,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            close_fds=True,
+            start_new_session=True,
+        )
     deadline = time.time() + args.timeout
     while time.time() < deadline:
         match = READY.search(read(log_path))
         if match:
-            return emit({"url": match.group(1), "pid": proc.pid, "log": log_path,
-                         "command": command})
+            return emit(
+                {"url": match.group(1), "pid": proc.pid, "log": log_path, "command": command}
+            )
         if proc.poll() is not None:
             break
         time.sleep(0.05)
@@ -81,9 +88,15 @@ def start(args):
         reason = "did not report 'psa-sim serving on' within %s s" % args.timeout
     else:
         reason = "exited with status %s" % proc.returncode
-    return emit({"failed": True, "log": log_path, "command": command,
-                 "msg": "psa-sim serve %s: %s" % (reason, read(log_path).strip() or
-                                                  "(no output)")}, 1)
+    return emit(
+        {
+            "failed": True,
+            "log": log_path,
+            "command": command,
+            "msg": "psa-sim serve %s: %s" % (reason, read(log_path).strip() or "(no output)"),
+        },
+        1,
+    )
 
 
 def alive(pid):
@@ -108,11 +121,17 @@ def is_psa_sim(pid):
 def stop(args):
     pid = args.pid
     if not alive(pid):
-        return emit({"changed": False, "pid": pid, "msg": "psa-sim (pid %d) is not running"
-                     % pid})
+        return emit({"changed": False, "pid": pid, "msg": "psa-sim (pid %d) is not running" % pid})
     if not is_psa_sim(pid):
-        return emit({"failed": True, "changed": False, "pid": pid,
-                     "msg": "pid %d is not a psa-sim server: not signalled" % pid}, 1)
+        return emit(
+            {
+                "failed": True,
+                "changed": False,
+                "pid": pid,
+                "msg": "pid %d is not a psa-sim server: not signalled" % pid,
+            },
+            1,
+        )
     os.kill(pid, signal.SIGTERM)
     deadline = time.time() + args.timeout
     while time.time() < deadline:
@@ -120,8 +139,13 @@ def stop(args):
             return emit({"changed": True, "pid": pid, "msg": "psa-sim (pid %d) stopped" % pid})
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
-    return emit({"changed": True, "pid": pid,
-                 "msg": "psa-sim (pid %d) killed after %s s" % (pid, args.timeout)})
+    return emit(
+        {
+            "changed": True,
+            "pid": pid,
+            "msg": "psa-sim (pid %d) killed after %s s" % (pid, args.timeout),
+        }
+    )
 
 
 def main(argv=None):

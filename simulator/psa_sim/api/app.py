@@ -25,12 +25,23 @@ Authenticated calls send the header `sessionid`. Every error is
 
 
 def create_app(driver) -> FastAPI:
-    app = FastAPI(title="psa-sim", version=__version__, description=DESCRIPTION,
-                  docs_url="/sim-api/docs", redoc_url=None)
+    app = FastAPI(
+        title="psa-sim",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/sim-api/docs",
+        redoc_url=None,
+    )
     # Routes are matched in this order: the busiest first, the proxy's catch-alls last.
-    for add_routes in (instances.add_routes, sessions.add_routes, catalog.add_routes,
-                       scheduler.add_scheduler_routes, scheduler.add_rm_routes,
-                       simulator.add_routes, instances.add_proxy_routes):
+    for add_routes in (
+        instances.add_routes,
+        sessions.add_routes,
+        catalog.add_routes,
+        scheduler.add_scheduler_routes,
+        scheduler.add_rm_routes,
+        simulator.add_routes,
+        instances.add_proxy_routes,
+    ):
         add_routes(app, driver)
     install_error_handlers(app)
     app.add_middleware(CollapseLeadingSlashes)
@@ -44,14 +55,15 @@ ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 def _openapi(app: FastAPI) -> dict:
     """FastAPI's document, with its 422 validation answers replaced by our 400."""
     if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version,
-                             description=app.description, routes=app.routes)
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
                 responses = operation.get("responses", {})
                 responses.pop("422", None)
                 for status, response in responses.items():
-                    if int(status) >= 400:   # errors are JSON, whatever the route answers
+                    if int(status) >= 400:  # errors are JSON, whatever the route answers
                         response["content"] = {"application/json": {"schema": ERROR_REF}}
         schemas = schema.get("components", {}).get("schemas", {})
         schemas.pop("HTTPValidationError", None)

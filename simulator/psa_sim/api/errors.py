@@ -78,5 +78,10 @@ def validation_message(errors) -> str:
 
 
 def _kind_of(source: str | None) -> str:
-    return {"path": "path parameter", "query": "query parameter", "header": "header",
-            "cookie": "cookie", "body": "field"}.get(source or "", "field")
+    return {
+        "path": "path parameter",
+        "query": "query parameter",
+        "header": "header",
+        "cookie": "cookie",
+        "body": "field",
+    }.get(source or "", "field")

@@ -6,7 +6,7 @@ only describe the wire contract of PSA_API.md in /openapi.json.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -18,13 +18,14 @@ JsonInt = Annotated[int, Field(strict=True)]
 
 def _scalar(value):
     if isinstance(value, (dict, list)):
-        raise ValueError("a variable's value must be a string (a number or a boolean "
-                         "is taken as its text)")
+        raise ValueError(
+            "a variable's value must be a string (a number or a boolean is taken as its text)"
+        )
     return value
 
 
 # PSA variables are strings; clients may send numbers or booleans, which PSA stringifies.
-VariableValue = Annotated[Union[str, int, float, bool, None], BeforeValidator(_scalar)]
+VariableValue = Annotated[str | int | float | bool | None, BeforeValidator(_scalar)]
 
 
 class _Open(BaseModel):
@@ -45,7 +46,8 @@ class ServiceDescription(_Open):
     bucket_name: str = Field(description="bucket of the workflow, e.g. service-automation")
     workflow_name: str = Field(description="the activation or action workflow's name")
     variables: dict[str, VariableValue] = Field(
-        default_factory=dict, description="workflow variables; every value a string")
+        default_factory=dict, description="workflow variables; every value a string"
+    )
 
 
 class Endpoint(_Open):
@@ -162,7 +164,8 @@ class JobResult(_Open):
 class ClockSetting(BaseModel):
     mode: Literal["instant", "realtime", "manual"]
     speed: Finite | None = Field(
-        default=None, description="simulated seconds per wall second (realtime)")
+        default=None, description="simulated seconds per wall second (realtime)"
+    )
 
 
 class SimTime(_Open):
@@ -186,7 +189,8 @@ class CrashFault(BaseModel):
 class NodeFailure(BaseModel):
     node: str = Field(description="node name")
     repair_after: Finite | None = Field(
-        default=None, description="simulated seconds until repaired; null: never")
+        default=None, description="simulated seconds until repaired; null: never"
+    )
 
 
 class NodeRepair(BaseModel):

@@ -34,21 +34,37 @@ def serve(args) -> int:
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:
-        print(f"psa-sim serve: error: cannot listen on {args.host}:{args.port}: "
-              f"{exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"psa-sim serve: error: cannot listen on {args.host}:{args.port}: "
+            f"{exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     base = _url(args.host, sock.getsockname()[1])
     try:
         driver = SimDriver.from_options(
-            db=args.db, clock=args.clock, speed=args.speed, seed=args.seed,
-            nodes=args.nodes, catalog=args.catalog, users=args.users, public_base=base)
+            db=args.db,
+            clock=args.clock,
+            speed=args.speed,
+            seed=args.seed,
+            nodes=args.nodes,
+            catalog=args.catalog,
+            users=args.users,
+            public_base=base,
+        )
     except BaseException:
         sock.close()
         raise
     _tune_gc()
     ready = [f"psa-sim serving on {base}", _users_line(driver.base_info())]
-    config = uvicorn.Config(create_app(driver), log_level="warning", access_log=False,
-                            lifespan="off", workers=1, timeout_graceful_shutdown=5)
+    config = uvicorn.Config(
+        create_app(driver),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        workers=1,
+        timeout_graceful_shutdown=5,
+    )
     server = _Server(config, ready, driver)
     # uvicorn re-raises the signal that stopped it once it has shut down gracefully:
     # make SIGTERM's re-raise harmless so the driver is stopped below, not killed (and
@@ -80,7 +96,7 @@ class _Server(uvicorn.Server):
 
     async def startup(self, sockets=None) -> None:
         self._hosting = asyncio.create_task(self.driver.host())
-        await asyncio.sleep(0)   # let it set up its queue before any request comes
+        await asyncio.sleep(0)  # let it set up its queue before any request comes
         await super().startup(sockets=sockets)
         if not self.should_exit:
             print("\n".join(self.ready_lines), flush=True)

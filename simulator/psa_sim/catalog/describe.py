@@ -17,13 +17,20 @@ def describe_catalog(index: ServiceIndex) -> dict:
     """
     services = []
     for service_id in index.services():
-        services.append({
-            "service_id": service_id,
-            "workflows": [_describe_workflow(bucket, workflow) for bucket, workflow in index.workflows(service_id)],
-            "states": index.states(service_id),
-        })
+        services.append(
+            {
+                "service_id": service_id,
+                "workflows": [
+                    _describe_workflow(bucket, workflow)
+                    for bucket, workflow in index.workflows(service_id)
+                ],
+                "states": index.states(service_id),
+            }
+        )
     in_services = {(b, w.name) for s in index.services() for b, w in index.workflows(s)}
-    others = [{"bucket": b, "name": w.name} for b, w in index.items() if (b, w.name) not in in_services]
+    others = [
+        {"bucket": b, "name": w.name} for b, w in index.items() if (b, w.name) not in in_services
+    ]
     return {"services": services, "other_workflows": others}
 
 

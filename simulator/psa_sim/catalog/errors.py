@@ -39,7 +39,7 @@ class CatalogError(InvalidInput):
         # scenarios in worker processes, so errors must survive a round trip.
         return (_rebuild_catalog_error, (type(self), self.message, self.source, self.workflow))
 
-    def in_context(self, *, source: str | None = None, workflow: str | None = None) -> "CatalogError":
+    def in_context(self, *, source: str | None = None, workflow: str | None = None) -> CatalogError:
         """The same error with the file/workflow filled in where it did not know them yet."""
         return type(self)(
             self.message,

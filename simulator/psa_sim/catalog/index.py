@@ -88,7 +88,9 @@ class ServiceIndex:
         except KeyError:
             raise WorkflowNotFound(f"workflow '{name}' not found in bucket '{bucket}'") from None
 
-    def find(self, name: str, service_id: str | None = None, bucket: str | None = None) -> tuple[str, Workflow]:
+    def find(
+        self, name: str, service_id: str | None = None, bucket: str | None = None
+    ) -> tuple[str, Workflow]:
         """The workflow of that name; the preferred bucket wins when several hold it."""
         candidates = sorted(self._buckets_by_name.get(name, ()), key=_bucket_preference)
         for candidate in candidates:
@@ -160,7 +162,9 @@ class ServiceIndex:
         buckets hold a workflow name, the preferred bucket's transitions are shown.
         """
         graph: dict[str, dict[str, str]] = {}
-        workflows = sorted(self.workflows(service_id), key=lambda item: (item[1].name, _bucket_preference(item[0])))
+        workflows = sorted(
+            self.workflows(service_id), key=lambda item: (item[1].name, _bucket_preference(item[0]))
+        )
         for state in self.states(service_id):
             edges: dict[str, str] = {}
             for _bucket, workflow in workflows:

@@ -41,7 +41,9 @@ def resolve_all(variables: Mapping[str, str], job_id: int | None = None) -> dict
     }
 
 
-def _resolve(value: str, variables: Mapping[str, str], job_id: int | None, visiting: tuple[str, ...]) -> str:
+def _resolve(
+    value: str, variables: Mapping[str, str], job_id: int | None, visiting: tuple[str, ...]
+) -> str:
     if "$" not in value:
         return value
 
@@ -51,6 +53,6 @@ def _resolve(value: str, variables: Mapping[str, str], job_id: int | None, visit
             return str(job_id)
         if name not in variables or name in visiting or len(visiting) >= MAX_DEPTH:
             return match.group(0)  # unknown, cyclic or too deep: leave as written
-        return _resolve(variables[name], variables, job_id, visiting + (name,))
+        return _resolve(variables[name], variables, job_id, (*visiting, name))
 
     return _REFERENCE.sub(substitute, value)

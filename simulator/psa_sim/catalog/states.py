@@ -122,10 +122,10 @@ class _Scanner:
             if self.at_end():
                 raise CatalogError(f"pca.states: missing {what} at the end of {self.text!r}")
             self.fail(f"expected a {what}")
-        return self.text[start:self.position]
+        return self.text[start : self.position]
 
     def fail(self, expectation: str):
-        snippet = self.text[self.position:self.position + _SNIPPET_LENGTH]
+        snippet = self.text[self.position : self.position + _SNIPPET_LENGTH]
         if self.position + _SNIPPET_LENGTH < len(self.text):
             snippet += "..."
         raise CatalogError(

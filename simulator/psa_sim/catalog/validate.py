@@ -86,5 +86,7 @@ def _default_value_warnings(workflow: Workflow) -> list[str]:
                 f"{variable.model.raw} requires one (every submission must give a value)"
             )
         elif message:
-            warnings.append(f"variable {variable.name}: default value {message} (model {variable.model.raw})")
+            warnings.append(
+                f"variable {variable.name}: default value {message} (model {variable.model.raw})"
+            )
     return warnings

@@ -35,8 +35,22 @@ HIDDEN = "hidden"
 CREDENTIAL = "credential"
 OTHER = "other"
 
-KINDS = (STRING, INTEGER, LONG, BOOLEAN, FLOAT, DOUBLE, LIST, NOT_EMPTY_STRING, REGEXP,
-         URL, JSON, HIDDEN, CREDENTIAL, OTHER)
+KINDS = (
+    STRING,
+    INTEGER,
+    LONG,
+    BOOLEAN,
+    FLOAT,
+    DOUBLE,
+    LIST,
+    NOT_EMPTY_STRING,
+    REGEXP,
+    URL,
+    JSON,
+    HIDDEN,
+    CREDENTIAL,
+    OTHER,
+)
 # Kinds whose value must be non-empty unless the model is optional ("PA:Integer?").
 _TYPED_KINDS = frozenset({INTEGER, LONG, BOOLEAN, FLOAT, DOUBLE, LIST, URL, JSON, REGEXP})
 _SECRET_KINDS = frozenset({HIDDEN, CREDENTIAL})
@@ -52,18 +66,28 @@ _PLAIN_KEYWORDS = {
 }
 # Numeric keyword -> (kind, Java bounds of the type or None, integral?).
 _NUMERIC_KEYWORDS = {
-    "INTEGER": (INTEGER, (-2**31, 2**31 - 1), True),
-    "SHORT": (INTEGER, (-2**15, 2**15 - 1), True),
-    "LONG": (LONG, (-2**63, 2**63 - 1), True),
+    "INTEGER": (INTEGER, (-(2**31), 2**31 - 1), True),
+    "SHORT": (INTEGER, (-(2**15), 2**15 - 1), True),
+    "LONG": (LONG, (-(2**63), 2**63 - 1), True),
     "FLOAT": (FLOAT, None, False),
     "DOUBLE": (DOUBLE, None, False),
 }
 # Real ProActive models whose values the simulator does not check (catalog lookups,
 # SpEL expressions, dates, files...): accepted as plain strings without a warning.
-_UNCHECKED_KEYWORDS = frozenset({
-    "CATALOG_OBJECT", "MODEL_FROM_URL", "SPEL", "CRON", "DATETIME", "URI",
-    "GLOBAL_FILE", "USER_FILE", "GLOBAL_FOLDER", "USER_FOLDER",
-})
+_UNCHECKED_KEYWORDS = frozenset(
+    {
+        "CATALOG_OBJECT",
+        "MODEL_FROM_URL",
+        "SPEL",
+        "CRON",
+        "DATETIME",
+        "URI",
+        "GLOBAL_FILE",
+        "USER_FILE",
+        "GLOBAL_FOLDER",
+        "USER_FOLDER",
+    }
+)
 
 _MODEL_HEAD = re.compile(r"PA:\s*([A-Za-z_]+)(.*)\Z", re.IGNORECASE | re.DOTALL)
 _RANGE = re.compile(r"\[\s*([^,\]]*?)\s*(?:,\s*([^,\]]*?)\s*)?\]\Z")
@@ -118,7 +142,9 @@ def parse_model(raw: str | None) -> VariableModel:
         return VariableModel(raw=None)
     head = _MODEL_HEAD.match(text)
     if head is None:
-        return VariableModel(raw=text, kind=OTHER, problem="unknown variable model (expected PA:...)")
+        return VariableModel(
+            raw=text, kind=OTHER, problem="unknown variable model (expected PA:...)"
+        )
     keyword, rest = head.group(1).upper(), head.group(2).strip()
     optional = rest.endswith("?")
     if optional:
@@ -143,16 +169,22 @@ def _parse_keyword(text: str, keyword: str, rest: str, optional: bool) -> Variab
         if type_bounds is not None:
             minimum = type_bounds[0] if minimum is None else max(minimum, type_bounds[0])
             maximum = type_bounds[1] if maximum is None else min(maximum, type_bounds[1])
-        return VariableModel(raw=text, kind=kind, minimum=minimum, maximum=maximum, optional=optional)
+        return VariableModel(
+            raw=text, kind=kind, minimum=minimum, maximum=maximum, optional=optional
+        )
     if keyword == "LIST":
         items = _parenthesised(keyword, rest).split(",")
-        return VariableModel(raw=text, kind=LIST, options=tuple(i.strip() for i in items), optional=optional)
+        return VariableModel(
+            raw=text, kind=LIST, options=tuple(i.strip() for i in items), optional=optional
+        )
     if keyword == "REGEXP":
         pattern = _parenthesised(keyword, rest)
         try:
             _compiled(pattern)
         except re.error as error:
-            raise _UnreadableModel(f"regular expression {pattern!r} does not compile: {error}") from None
+            raise _UnreadableModel(
+                f"regular expression {pattern!r} does not compile: {error}"
+            ) from None
         return VariableModel(raw=text, kind=REGEXP, pattern=pattern, optional=optional)
     if keyword in _UNCHECKED_KEYWORDS:
         return VariableModel(raw=text, kind=OTHER, optional=optional)
@@ -171,7 +203,9 @@ def _parenthesised(keyword: str, rest: str) -> str:
     return rest[1:-1]
 
 
-def _parse_range(keyword: str, rest: str, integral: bool) -> tuple[int | float | None, int | float | None]:
+def _parse_range(
+    keyword: str, rest: str, integral: bool
+) -> tuple[int | float | None, int | float | None]:
     if not rest:
         return None, None
     match = _RANGE.match(rest)
@@ -293,7 +327,9 @@ class VariableProblem:
         return text
 
 
-def check_variables(declared: Sequence[Variable], values: Mapping[str, str]) -> list[VariableProblem]:
+def check_variables(
+    declared: Sequence[Variable], values: Mapping[str, str]
+) -> list[VariableProblem]:
     """The declared variables whose effective value their model refuses, in declaration order.
 
     Values for undeclared names are fine (PSA merges arbitrary variables). A value still
@@ -308,5 +344,7 @@ def check_variables(declared: Sequence[Variable], values: Mapping[str, str]) -> 
             continue
         message = variable.model.validate(value)
         if message:
-            problems.append(VariableProblem(variable.name, value or None, variable.model.raw, message))
+            problems.append(
+                VariableProblem(variable.name, value or None, variable.model.raw, message)
+            )
     return problems

@@ -29,7 +29,9 @@ WARNING_SERVICE_WITHOUT_STATES = "pca.service.id is set but pca.states is missin
 WARNING_NO_TASKS = "the workflow has no task"
 
 _JOB_NAMESPACE = re.compile(r"urn:proactive:jobdescriptor:(?:3\.\d+|dev)\Z")
-_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_DECLARED_ENCODING = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']"""
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,9 @@ def parse_workflow_file(path) -> Workflow:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        raise CatalogError(f"cannot read the file: {error.strerror or error}", source=source) from None
+        raise CatalogError(
+            f"cannot read the file: {error.strerror or error}", source=source
+        ) from None
     return parse_workflow(data, source=source)
 
 
@@ -118,7 +122,9 @@ def parse_workflow(xml_text: str | bytes, source: str | None = None) -> Workflow
     warnings: list[str] = []
     namespace = _strip_namespaces(root)
     if namespace is not None and not _JOB_NAMESPACE.match(namespace):
-        warnings.append(f"unexpected XML namespace '{namespace}' (expected urn:proactive:jobdescriptor:3.x)")
+        warnings.append(
+            f"unexpected XML namespace '{namespace}' (expected urn:proactive:jobdescriptor:3.x)"
+        )
     if root.tag != "job":
         raise CatalogError(f"the root element is <{root.tag}>, expected <job>", source=source)
     name = (root.get("name") or "").strip()
@@ -166,7 +172,9 @@ def _check_well_formed(xml_text: str | bytes, source: str | None) -> None:
     parser = expat.ParserCreate()
 
     def refuse_dtd(*_args) -> None:
-        raise CatalogError("DOCTYPE/ENTITY declarations are not allowed in a workflow", source=source)
+        raise CatalogError(
+            "DOCTYPE/ENTITY declarations are not allowed in a workflow", source=source
+        )
 
     parser.StartDoctypeDeclHandler = refuse_dtd
     parser.EntityDeclHandler = refuse_dtd
@@ -194,13 +202,17 @@ def _strip_namespaces(root: ElementTree.Element) -> str | None:
 def _read_variables(root: ElementTree.Element, warnings: list[str], fail) -> tuple[Variable, ...]:
     by_name: dict[str, Variable] = {}
     container = root.find("variables")
-    for position, element in enumerate(container.findall("variable") if container is not None else (), 1):
+    for position, element in enumerate(
+        container.findall("variable") if container is not None else (), 1
+    ):
         name = (element.get("name") or "").strip()
         if not name:
             raise fail(f"variable #{position} (value {element.get('value')!r}) has no name")
         model = parse_model(element.get("model"))
         if model.problem:
-            warnings.append(f"variable {name}: {model.problem} in model {model.raw!r}; its values are not checked")
+            warnings.append(
+                f"variable {name}: {model.problem} in model {model.raw!r}; its values are not checked"
+            )
         if name in by_name:
             warnings.append(f"variable {name} is declared twice; the later declaration wins")
         # A later declaration replaces the earlier one but keeps its place in the form.
@@ -216,16 +228,22 @@ def _read_variables(root: ElementTree.Element, warnings: list[str], fail) -> tup
     return tuple(by_name.values())
 
 
-def _read_generic_info(owner: ElementTree.Element, where: str, warnings: list[str]) -> dict[str, str]:
+def _read_generic_info(
+    owner: ElementTree.Element, where: str, warnings: list[str]
+) -> dict[str, str]:
     info: dict[str, str] = {}
     container = owner.find("genericInformation")
     for element in container.findall("info") if container is not None else ():
         name = element.get("name")
         if not name:
-            warnings.append(f"{where}: generic information without a name (value {element.get('value')!r}) ignored")
+            warnings.append(
+                f"{where}: generic information without a name (value {element.get('value')!r}) ignored"
+            )
             continue
         if name in info:
-            warnings.append(f"{where}: generic information {name} is set twice; the later value wins")
+            warnings.append(
+                f"{where}: generic information {name} is set twice; the later value wins"
+            )
         info[name] = element.get("value") or ""
     return info
 
@@ -237,7 +255,9 @@ def _read_tasks(root: ElementTree.Element, warnings: list[str]) -> tuple[Task, .
         name = element.get("name") or ""
         if not name:
             warnings.append("a task has no name attribute")
-        tasks.append(Task(name=name, generic_info=_read_generic_info(element, f"task '{name}'", warnings)))
+        tasks.append(
+            Task(name=name, generic_info=_read_generic_info(element, f"task '{name}'", warnings))
+        )
     return tuple(tasks)
 
 

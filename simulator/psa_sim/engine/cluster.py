@@ -29,8 +29,23 @@ class NodeSourceConfig:
 
 
 class Node:
-    __slots__ = ("index", "name", "source", "host", "url", "ports", "job", "tokens", "up",
-                 "busy_since", "busy_total", "busy_unreserved", "reserved_since", "reserved_total", "created_at")
+    __slots__ = (
+        "busy_since",
+        "busy_total",
+        "busy_unreserved",
+        "created_at",
+        "host",
+        "index",
+        "job",
+        "name",
+        "ports",
+        "reserved_since",
+        "reserved_total",
+        "source",
+        "tokens",
+        "up",
+        "url",
+    )
 
     def __init__(self, index: int, name: str, source: str, host: str, ports: HostPorts):
         self.index = index
@@ -39,19 +54,24 @@ class Node:
         self.host = host
         self.url = f"pnp://{host}:64738/{name}"
         self.ports = ports
-        self.job = None                   # the job whose task runs here
+        self.job = None  # the job whose task runs here
         self.tokens: dict[str, None] = {}  # ordered set of node tokens
         self.up = True
         self.busy_since = 0.0
-        self.busy_total = 0.0             # seconds spent running tasks, for utilization
-        self.busy_unreserved = 0.0        # the part of busy_total spent with no token
+        self.busy_total = 0.0  # seconds spent running tasks, for utilization
+        self.busy_unreserved = 0.0  # the part of busy_total spent with no token
         self.reserved_since = 0.0
-        self.reserved_total = 0.0         # seconds spent holding a PSA token
+        self.reserved_total = 0.0  # seconds spent holding a PSA token
         self.created_at = 0.0
 
     def to_data(self) -> dict:
-        return {"id": self.name, "name": self.name, "node_source_name": self.source,
-                "host": self.host, "url": self.url}
+        return {
+            "id": self.name,
+            "name": self.name,
+            "node_source_name": self.source,
+            "host": self.host,
+            "url": self.url,
+        }
 
 
 class NodeSource:
@@ -77,7 +97,7 @@ class Cluster:
         self.sources: dict[str, NodeSource] = {c.name: NodeSource(c) for c in configs}
         self.nodes: list[Node] = []
         self.by_name: dict[str, Node] = {}
-        self.free_plain: dict[Node, None] = {}   # up, idle, no token
+        self.free_plain: dict[Node, None] = {}  # up, idle, no token
         self.token_nodes: dict[str, dict[Node, None]] = {}
         for source in self.sources.values():
             for _ in range(source.config.nodes):
@@ -88,8 +108,13 @@ class Cluster:
         i = len(source.nodes) + 1
         prefix = source.config.name
         host = f"{prefix.lower()}-host-{i}"
-        node = Node(len(self.nodes), f"{prefix}-node-{i}", prefix, host,
-                    HostPorts(host, self.port_range, self._rng))
+        node = Node(
+            len(self.nodes),
+            f"{prefix}-node-{i}",
+            prefix,
+            host,
+            HostPorts(host, self.port_range, self._rng),
+        )
         node.created_at = now
         source.nodes.append(node)
         self.nodes.append(node)
@@ -143,8 +168,11 @@ class Cluster:
         """Remove `token` from `only` that node, or from every node holding it; returns
         the nodes it was taken from."""
         holders = self.token_nodes.get(token, {})
-        nodes = [only] if only is not None and only in holders else \
-            ([] if only is not None else list(holders))
+        nodes = (
+            [only]
+            if only is not None and only in holders
+            else ([] if only is not None else list(holders))
+        )
         for node in nodes:
             del holders[node]
         if not holders:
@@ -172,4 +200,3 @@ class Cluster:
         node.up = True
         if node.job is None and not node.tokens:
             self.free_plain[node] = None
-

@@ -16,8 +16,13 @@ from psa_sim.engine.scheduler import Counters, call_later
 
 
 class HealthLoops:
-    def __init__(self, env: simpy.Environment, period: float, counters: Counters,
-                 check: Callable[[object], bool]):
+    def __init__(
+        self,
+        env: simpy.Environment,
+        period: float,
+        counters: Counters,
+        check: Callable[[object], bool],
+    ):
         """`check(instance)` runs one health check; it returns True to end that loop."""
         if not period > 0:
             raise ValueError(f"health_period: {period!r} must be positive")
@@ -28,7 +33,7 @@ class HealthLoops:
         self.members: dict[int, object] = {}
         self._ticking = False
         self._next_tick = 0.0
-        self._generation = 0   # a skip makes the timer already scheduled stale
+        self._generation = 0  # a skip makes the timer already scheduled stale
 
     def __len__(self) -> int:
         return len(self.members)
@@ -70,7 +75,7 @@ class HealthLoops:
 
     def _tick(self, generation: int) -> None:
         if generation != self._generation:
-            return   # replaced by a skip
+            return  # replaced by a skip
         members = self.members
         check = self._check
         # A snapshot, because a check may end other loops (a kill, a node failure).

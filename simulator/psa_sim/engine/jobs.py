@@ -2,38 +2,68 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class JobStatus(str, Enum):
+class JobStatus(StrEnum):
     PENDING = "PENDING"
     RUNNING = "RUNNING"
     FINISHED = "FINISHED"
     FAILED = "FAILED"
     KILLED = "KILLED"
-    IN_ERROR = "IN_ERROR"   # an activation whose health loop saw the platform crash
+    IN_ERROR = "IN_ERROR"  # an activation whose health loop saw the platform crash
 
     @property
     def is_final(self) -> bool:
         return self in _FINAL
 
 
-_FINAL = frozenset({JobStatus.FINISHED, JobStatus.FAILED, JobStatus.KILLED,
-                    JobStatus.IN_ERROR})
+_FINAL = frozenset({JobStatus.FINISHED, JobStatus.FAILED, JobStatus.KILLED, JobStatus.IN_ERROR})
 
 
 class Job:
     """A submitted workflow. Times are simulated seconds; the API layer converts them."""
 
-    __slots__ = ("job_id", "name", "owner", "bucket", "workflow", "kind", "instance",
-                 "from_state", "to_state", "variables", "token", "status",
-                 "submitted_at", "started_at", "finished_at", "node", "parent_job_id",
-                 "result", "log", "on_task_done", "timer", "error")
+    __slots__ = (
+        "bucket",
+        "error",
+        "finished_at",
+        "from_state",
+        "instance",
+        "job_id",
+        "kind",
+        "log",
+        "name",
+        "node",
+        "on_task_done",
+        "owner",
+        "parent_job_id",
+        "result",
+        "started_at",
+        "status",
+        "submitted_at",
+        "timer",
+        "to_state",
+        "token",
+        "variables",
+        "workflow",
+    )
 
-    def __init__(self, job_id: int, workflow, bucket: str, kind: str, instance,
-                 from_state: str, to_state: str, variables: dict[str, str],
-                 owner: str, submitted_at: float, token: str | None = None,
-                 parent_job_id: int | None = None):
+    def __init__(
+        self,
+        job_id: int,
+        workflow,
+        bucket: str,
+        kind: str,
+        instance,
+        from_state: str,
+        to_state: str,
+        variables: dict[str, str],
+        owner: str,
+        submitted_at: float,
+        token: str | None = None,
+        parent_job_id: int | None = None,
+    ):
         self.job_id = job_id
         self.name = workflow.name
         self.owner = owner
@@ -44,17 +74,17 @@ class Job:
         self.from_state = from_state
         self.to_state = to_state
         self.variables = variables
-        self.token = token              # NODE_ACCESS_TOKEN its tasks ask for
+        self.token = token  # NODE_ACCESS_TOKEN its tasks ask for
         self.status = JobStatus.PENDING
         self.submitted_at = submitted_at
         self.started_at: float | None = None
         self.finished_at: float | None = None
-        self.node = None                # node running its current task
+        self.node = None  # node running its current task
         self.parent_job_id = parent_job_id
         self.result: dict[str, str] = {}  # propagated variables
         self.log: list[tuple[float, str]] = []
-        self.on_task_done = None        # behaviour callback when its task ends
-        self.timer = None               # the pending simpy event of its task, if any
+        self.on_task_done = None  # behaviour callback when its task ends
+        self.timer = None  # the pending simpy event of its task, if any
         self.error: str | None = None
 
     @property

@@ -26,7 +26,7 @@ class PortInUse(Exception):
 class HostPorts:
     """The ports taken on one host; random free ones drawn from the range."""
 
-    __slots__ = ("host", "lower", "upper", "used", "_rng")
+    __slots__ = ("_rng", "host", "lower", "upper", "used")
 
     def __init__(self, host: str, port_range: tuple[int, int], rng: random.Random):
         self.host = host
@@ -38,14 +38,16 @@ class HostPorts:
         """`requested` -1 draws a free port of the range; any other is taken as is."""
         if requested != -1:
             if requested in self.used:
-                raise PortInUse(f"SERVICE_PORT: port {requested} is already in use "
-                                f"on host {self.host}")
+                raise PortInUse(
+                    f"SERVICE_PORT: port {requested} is already in use on host {self.host}"
+                )
             self.used.add(requested)
             return requested
         size = self.upper - self.lower + 1
         if len(self.used) >= size:
-            raise PortInUse(f"SERVICE_PORT: no free port left in {self.lower}-"
-                            f"{self.upper} on host {self.host}")
+            raise PortInUse(
+                f"SERVICE_PORT: no free port left in {self.lower}-{self.upper} on host {self.host}"
+            )
         # Random probing is fast while the range is mostly free; fall back to a scan.
         for _ in range(16):
             port = self._rng.randint(self.lower, self.upper)

@@ -25,7 +25,7 @@ class Counters:
     def __init__(self) -> None:
         self.events = 0
         self.health_checks = 0
-        self.pending = 0   # timers scheduled and not fired yet
+        self.pending = 0  # timers scheduled and not fired yet
 
 
 def call_later(env: simpy.Environment, counters: Counters, delay: float, fn, *args):
@@ -43,8 +43,9 @@ def call_later(env: simpy.Environment, counters: Counters, delay: float, fn, *ar
 
 
 class Scheduler:
-    def __init__(self, env: simpy.Environment, cluster: Cluster, timing: TimingModel,
-                 counters: Counters):
+    def __init__(
+        self, env: simpy.Environment, cluster: Cluster, timing: TimingModel, counters: Counters
+    ):
         self.env = env
         self.cluster = cluster
         self.timing = timing
@@ -53,7 +54,7 @@ class Scheduler:
         self.pending_plain: deque[Job] = deque()
         self.pending_token: dict[str, deque[Job]] = {}
         self._next_id = 1
-        self.running_tasks = 0    # tasks holding a node now: work the clock must run
+        self.running_tasks = 0  # tasks holding a node now: work the clock must run
         self.provisioning_nodes = 0
         self.observer = None  # set by the simulation: job_started(job, wait)
 
@@ -88,8 +89,13 @@ class Scheduler:
             return
         source.provisioning += 1
         self.provisioning_nodes += 1
-        call_later(self.env, self.counters, source.config.provisioning_delay,
-                   self._node_provisioned, source)
+        call_later(
+            self.env,
+            self.counters,
+            source.config.provisioning_delay,
+            self._node_provisioned,
+            source,
+        )
 
     def _node_provisioned(self, source) -> None:
         source.provisioning -= 1
@@ -117,7 +123,7 @@ class Scheduler:
         job.timer = call_later(self.env, self.counters, duration, self._task_done, job)
 
     def _task_done(self, job: Job) -> None:
-        if job.status.is_final:   # killed or failed while its task ran
+        if job.status.is_final:  # killed or failed while its task ran
             return
         node = job.node
         self._free(job)

@@ -28,8 +28,13 @@ from psa_sim.engine.timing import Distribution, TimingModel
 from psa_sim.engine.workflow_facts import FactsCache
 from psa_sim.errors import Conflict, InvalidInput, NotFound
 from psa_sim.model import lifecycle
-from psa_sim.model.endpoints import (PROXY_GROUPS, Deployment, endpoint_scheme,
-                                     is_proxyfied, proxyfied_url)
+from psa_sim.model.endpoints import (
+    PROXY_GROUPS,
+    Deployment,
+    endpoint_scheme,
+    is_proxyfied,
+    proxyfied_url,
+)
 from psa_sim.model.instance import JobSubmission, ServiceInstance
 from psa_sim.model.states import ERROR, FINISHED, KILLED, RUNNING, VOID
 from psa_sim.model.store import InstanceStore
@@ -47,20 +52,29 @@ ENDED_OR_ERROR = frozenset({FINISHED, KILLED, ERROR})
 
 
 class Simulation:
-    def __init__(self, index: ServiceIndex, *, seed: int = 0,
-                 node_sources: Iterable[NodeSourceConfig] = (NodeSourceConfig("LocalNodes", 4),),
-                 port_range: tuple[int, int] = (9000, 9999), health_period: float = 60.0,
-                 timing: Mapping[str, Distribution] | None = None,
-                 container_crash_per_hour: float = 0.0,
-                 action_failure_probability: float = 0.0,
-                 public_base: str = DEFAULT_PUBLIC_BASE, epoch_ms: int = DEFAULT_EPOCH_MS,
-                 observer: Observer | None = None):
+    def __init__(
+        self,
+        index: ServiceIndex,
+        *,
+        seed: int = 0,
+        node_sources: Iterable[NodeSourceConfig] = (NodeSourceConfig("LocalNodes", 4),),
+        port_range: tuple[int, int] = (9000, 9999),
+        health_period: float = 60.0,
+        timing: Mapping[str, Distribution] | None = None,
+        container_crash_per_hour: float = 0.0,
+        action_failure_probability: float = 0.0,
+        public_base: str = DEFAULT_PUBLIC_BASE,
+        epoch_ms: int = DEFAULT_EPOCH_MS,
+        observer: Observer | None = None,
+    ):
         if not 0.0 <= action_failure_probability <= 1.0:
-            raise InvalidInput(f"action_failure_probability: {action_failure_probability!r} "
-                               f"is not within 0..1")
+            raise InvalidInput(
+                f"action_failure_probability: {action_failure_probability!r} is not within 0..1"
+            )
         if container_crash_per_hour < 0:
-            raise InvalidInput(f"container_crash_per_hour: {container_crash_per_hour!r} "
-                               f"is negative")
+            raise InvalidInput(
+                f"container_crash_per_hour: {container_crash_per_hour!r} is negative"
+            )
         self.index = index
         self.seed = seed
         self.env = simpy.Environment()
@@ -71,8 +85,9 @@ class Simulation:
         # Independent streams: changing the fault rate does not move job durations.
         self._rng_faults = random.Random(f"{seed}:faults")
         self._rng_containers = random.Random(f"{seed}:containers")
-        self.cluster = Cluster([_as_config(c) for c in node_sources], port_range,
-                               random.Random(f"{seed}:ports"))
+        self.cluster = Cluster(
+            [_as_config(c) for c in node_sources], port_range, random.Random(f"{seed}:ports")
+        )
         self.timing = TimingModel(random.Random(f"{seed}:timing"), dict(timing or {}))
         self.scheduler = Scheduler(self.env, self.cluster, self.timing, self.counters)
         self.scheduler.observer = self
@@ -96,7 +111,7 @@ class Simulation:
         return self.env.now
 
     def now_ms(self) -> int:
-        return self.epoch_ms + int(round(self.env.now * 1000))
+        return self.epoch_ms + round(self.env.now * 1000)
 
     def run(self, until: float | None = None) -> None:
         """Advance simulated time to `until`, events due at `until` included (or, with
@@ -111,13 +126,12 @@ class Simulation:
             # left (the loops' timer is the one pending), time jumps to `until`: an
             # advance of a year must not step through half a million idle ticks.
             while env.now < until:
-                if (self.counters.pending == 1 and health.ticking
-                        and not self.has_work()):
+                if self.counters.pending == 1 and health.ticking and not self.has_work():
                     health.skip_to(until)
-                    env.run(until=until)   # nothing left to happen before it
+                    env.run(until=until)  # nothing left to happen before it
                     break
                 env.run(until=min(until, env.now + health.period))
-            while env.peek() <= until:   # SimPy stops short of events due exactly then
+            while env.peek() <= until:  # SimPy stops short of events due exactly then
                 env.step()
 
     def peek(self) -> float:
@@ -131,8 +145,12 @@ class Simulation:
         """True while something will change without a new request: a task runs, a node
         is being provisioned or repaired, or a loop must act on its instance. Periodic
         checks of healthy instances change nothing, so they do not count."""
-        return bool(self.scheduler.running_tasks or self._attention or self._pending_repairs
-                    or self.scheduler.provisioning_nodes)
+        return bool(
+            self.scheduler.running_tasks
+            or self._attention
+            or self._pending_repairs
+            or self.scheduler.provisioning_nodes
+        )
 
     def run_until_idle(self, max_events: int = 10_000_000) -> int:
         """Run events while there is work (the instant clock); returns events processed."""
@@ -162,32 +180,60 @@ class Simulation:
         return self.index.executable_actions(instance.service_id, instance.state)
 
     def _executable_names(self, instance: ServiceInstance) -> list[str]:
-        return [wf.name for _, wf in
-                self.index.executable_actions(instance.service_id, instance.state)]
+        return [
+            wf.name for _, wf in self.index.executable_actions(instance.service_id, instance.state)
+        ]
 
     # --- submitting ----------------------------------------------------------------
-    def submit_activation(self, workflow_name: str, variables: Mapping[str, object] | None = None,
-                          *, bucket: str | None = None, service_id: str | None = None,
-                          user: str = "admin", label: str | None = None,
-                          parent_job_id: int | None = None) -> ServiceInstance:
+    def submit_activation(
+        self,
+        workflow_name: str,
+        variables: Mapping[str, object] | None = None,
+        *,
+        bucket: str | None = None,
+        service_id: str | None = None,
+        user: str = "admin",
+        label: str | None = None,
+        parent_job_id: int | None = None,
+    ) -> ServiceInstance:
         """Create an instance and launch its activation workflow (PSA's POST)."""
         bucket, workflow = self.index.find(workflow_name, service_id=service_id, bucket=bucket)
         if not workflow.is_activation:
             raise InvalidInput(
                 f"workflow_name: '{workflow.name}' is not an activation workflow: its "
-                f"pca.states has no (VOID,...) transition")
+                f"pca.states has no (VOID,...) transition"
+            )
         explicit = _stringify(variables)
         facts = self._facts(workflow)
         _raise_problems(facts.problems(explicit), workflow.name)
         to_state = workflow.target_state(VOID)
         job_id = self.scheduler.new_job_id()
         merged = resolve_all({**workflow.defaults, **explicit}, job_id)
-        instance = ServiceInstance(self.store.new_id(), workflow.service_id, bucket, user,
-                                   self.now_ms(), workflow.icon, merged, label)
+        instance = ServiceInstance(
+            self.store.new_id(),
+            workflow.service_id,
+            bucket,
+            user,
+            self.now_ms(),
+            workflow.icon,
+            merged,
+            label,
+        )
         instance.runtime = InstanceRuntime()
         self.store.add(instance)
-        job = Job(job_id, workflow, bucket, kinds.ACTIVATION, instance, VOID, to_state,
-                  merged, user, self.env.now, parent_job_id=parent_job_id)
+        job = Job(
+            job_id,
+            workflow,
+            bucket,
+            kinds.ACTIVATION,
+            instance,
+            VOID,
+            to_state,
+            merged,
+            user,
+            self.env.now,
+            parent_job_id=parent_job_id,
+        )
         self._launch(instance, job)
         self.observer.instance_created(instance, job)
         pairs = facts.dependencies(merged)
@@ -197,14 +243,19 @@ class Simulation:
             self.scheduler.enqueue(job)
         return instance
 
-    def submit_action(self, instance_id: int, workflow_name: str,
-                      variables: Mapping[str, object] | None = None, *,
-                      bucket: str | None = None, user: str | None = None) -> ServiceInstance:
+    def submit_action(
+        self,
+        instance_id: int,
+        workflow_name: str,
+        variables: Mapping[str, object] | None = None,
+        *,
+        bucket: str | None = None,
+        user: str | None = None,
+    ) -> ServiceInstance:
         """Launch an action workflow on an instance (PSA's PUT …/action)."""
         instance = self.store.get(instance_id)
         workflow, bucket = self._find_action(instance, workflow_name, bucket)
-        to_state = lifecycle.target_of_action(instance, workflow,
-                                              self._executable_names(instance))
+        to_state = lifecycle.target_of_action(instance, workflow, self._executable_names(instance))
         explicit = _stringify(variables)
         facts = self._facts(workflow)
         _raise_problems(facts.problems(explicit), workflow.name)
@@ -214,24 +265,34 @@ class Simulation:
         if facts.defaults_have_references or any("$" in v for v in explicit.values()):
             submitted = resolve_all(submitted, job_id)
         kind = kinds.workflow_kind(instance.state, to_state)
-        job = Job(job_id, workflow, bucket, kind, instance, instance.state, to_state,
-                  submitted, user or instance.user_name, self.env.now,
-                  token=self._node_token(facts.token_template, submitted, job_id))
+        job = Job(
+            job_id,
+            workflow,
+            bucket,
+            kind,
+            instance,
+            instance.state,
+            to_state,
+            submitted,
+            user or instance.user_name,
+            self.env.now,
+            token=self._node_token(facts.token_template, submitted, job_id),
+        )
         self._launch(instance, job)
         self.scheduler.enqueue(job)
         return instance
 
     def _find_action(self, instance: ServiceInstance, name: str, bucket: str | None):
         try:
-            bucket, workflow = self.index.find(name, service_id=instance.service_id,
-                                               bucket=bucket)
+            bucket, workflow = self.index.find(name, service_id=instance.service_id, bucket=bucket)
         except NotFound:
             # Name it right when the workflow exists, but for another service.
             bucket, workflow = self.index.find(name, bucket=bucket)
         return workflow, bucket
 
-    def _node_token(self, template: str | None, variables: dict[str, str],
-                    job_id: int) -> str | None:
+    def _node_token(
+        self, template: str | None, variables: dict[str, str], job_id: int
+    ) -> str | None:
         """The NODE_ACCESS_TOKEN its tasks ask for, while some node still holds it.
 
         A crashed instance's token is already gone: its clean-up tasks then run on any
@@ -248,8 +309,9 @@ class Simulation:
 
     def _launch(self, instance: ServiceInstance, job: Job) -> None:
         lifecycle.begin_transition(instance, job.to_state)
-        instance.job_submissions.insert(0, JobSubmission(
-            job.transition_state, job.job_id, self.now_ms(), job.parent_job_id))
+        instance.job_submissions.insert(
+            0, JobSubmission(job.transition_state, job.job_id, self.now_ms(), job.parent_job_id)
+        )
         instance.runtime.jobs.append(job)
         job.on_task_done = self._task_done
         self.scheduler.submit(job)
@@ -264,8 +326,11 @@ class Simulation:
             if job.status.is_final:
                 return
             if _settled is not None and not _is_up(_settled):
-                self._fail_job(job, f"dependency {_settled.service_id} instance "
-                                    f"'{_settled.name}' is {_settled.instance_status}")
+                self._fail_job(
+                    job,
+                    f"dependency {_settled.service_id} instance "
+                    f"'{_settled.name}' is {_settled.instance_status}",
+                )
                 return
             if not remaining:
                 self.scheduler.enqueue(job)
@@ -285,13 +350,20 @@ class Simulation:
             except NotFound:
                 activations = []
             if not activations:
-                self._fail_job(job, f"dependency service '{service_id}' has no "
-                                    f"activation workflow in the catalog")
+                self._fail_job(
+                    job,
+                    f"dependency service '{service_id}' has no activation workflow in the catalog",
+                )
                 return
             dep_bucket, dep_workflow = activations[0]
             dependency = self.submit_activation(
-                dep_workflow.name, {"INSTANCE_NAME": name}, bucket=dep_bucket,
-                service_id=service_id, user=job.owner, parent_job_id=job.job_id)
+                dep_workflow.name,
+                {"INSTANCE_NAME": name},
+                bucket=dep_bucket,
+                service_id=service_id,
+                user=job.owner,
+                parent_job_id=job.job_id,
+            )
             self._when_settled(dependency, next_dependency)
 
         next_dependency()
@@ -318,8 +390,12 @@ class Simulation:
     def _task_done(self, job: Job, node: Node) -> None:
         instance = job.instance
         if instance.target_state != job.to_state or instance.runtime.jobs[-1] is not job:
-            self._end_job(job, JobStatus.FAILED, f"instance {instance.instance_id} is no "
-                                                 f"longer in transition {job.transition_state}")
+            self._end_job(
+                job,
+                JobStatus.FAILED,
+                f"instance {instance.instance_id} is no "
+                f"longer in transition {job.transition_state}",
+            )
             return
         p = self.action_failure_probability
         if p and self._rng_faults.random() < p:
@@ -375,16 +451,16 @@ class Simulation:
         variables = job.variables
         name = variables.get("INSTANCE_NAME") or f"instance-{instance.instance_id}"
         requested = _requested_port(variables.get("SERVICE_PORT", "-1"))
-        endpoint_id = (variables.get("ENDPOINT_ID")
-                       or job.workflow.generic_info.get(GI_ENDPOINT, ""))
+        endpoint_id = variables.get("ENDPOINT_ID") or job.workflow.generic_info.get(GI_ENDPOINT, "")
         scheme = endpoint_scheme(variables, job.workflow.generic_info.get(GI_ENDPOINT_SCHEME))
-        port = node.ports.allocate(requested)   # may raise PortInUse: nothing held yet
+        port = node.ports.allocate(requested)  # may raise PortInUse: nothing held yet
         runtime.ports[endpoint_id or "_service"] = (node.ports, port)
         runtime.node = node
         runtime.container = Container(f"{self._rng_containers.getrandbits(48):012x}", name)
         if endpoint_id and scheme:
-            self._add_deployment(instance, endpoint_id, f"{scheme}://{node.host}:{port}",
-                                 node, variables)
+            self._add_deployment(
+                instance, endpoint_id, f"{scheme}://{node.host}:{port}", node, variables
+            )
         token = "PSA_" + name
         self.cluster.add_token(node, token, self.env.now)
         runtime.token = token
@@ -396,18 +472,34 @@ class Simulation:
         self.health.register(instance)
         self._schedule_crash(instance)
 
-    def _add_deployment(self, instance: ServiceInstance, endpoint_id: str, url: str,
-                        node: Node, variables: dict[str, str]) -> None:
+    def _add_deployment(
+        self,
+        instance: ServiceInstance,
+        endpoint_id: str,
+        url: str,
+        node: Node,
+        variables: dict[str, str],
+    ) -> None:
         proxy = is_proxyfied(variables)
         runtime = instance.runtime
         container = runtime.container.to_data() if runtime.container else None
-        instance.deployments.append(Deployment(
-            id=len(instance.deployments) + 1 if not instance.deployments
-            else instance.deployments[-1].id + 1,
-            endpoint_id=endpoint_id, url=url, proxyfied=proxy,
-            proxyfied_url=(proxyfied_url(self.public_base, instance.instance_id, endpoint_id)
-                           if proxy else None),
-            node=node.to_data(), container=container))
+        instance.deployments.append(
+            Deployment(
+                id=len(instance.deployments) + 1
+                if not instance.deployments
+                else instance.deployments[-1].id + 1,
+                endpoint_id=endpoint_id,
+                url=url,
+                proxyfied=proxy,
+                proxyfied_url=(
+                    proxyfied_url(self.public_base, instance.instance_id, endpoint_id)
+                    if proxy
+                    else None
+                ),
+                node=node.to_data(),
+                container=container,
+            )
+        )
         if proxy:
             for group in PROXY_GROUPS:
                 if group not in instance.groups:
@@ -429,8 +521,9 @@ class Simulation:
             scheme = endpoint_scheme(job.variables, info.get(GI_ENDPOINT_SCHEME)) or "http"
             port = node.ports.allocate(-1)
             runtime.ports[added] = (node.ports, port)
-            self._add_deployment(instance, added, f"{scheme}://{node.host}:{port}", node,
-                                 job.variables)
+            self._add_deployment(
+                instance, added, f"{scheme}://{node.host}:{port}", node, job.variables
+            )
 
     def _undeploy(self, instance: ServiceInstance) -> None:
         runtime = instance.runtime
@@ -499,8 +592,9 @@ class Simulation:
         instance = self.store.get(instance_id)
         container = instance.runtime.container
         if container is None or container.status != "running":
-            raise InvalidInput(f"instance_id: instance {instance_id} has no running "
-                               f"container to crash")
+            raise InvalidInput(
+                f"instance_id: instance {instance_id} has no running container to crash"
+            )
         container.status = "crashed"
         instance.runtime.crashed = True
         self._attention.add(instance_id)
@@ -537,8 +631,9 @@ class Simulation:
         return node
 
     # --- error, kill, clean ----------------------------------------------------------
-    def _to_error(self, instance: ServiceInstance, cause: str,
-                  loop_status: JobStatus = JobStatus.FAILED) -> None:
+    def _to_error(
+        self, instance: ServiceInstance, cause: str, loop_status: JobStatus = JobStatus.FAILED
+    ) -> None:
         """ERROR with a cause; its jobs end, and its token and ports are given back."""
         runtime = instance.runtime
         for job in runtime.jobs:
@@ -577,14 +672,18 @@ class Simulation:
         instance = job.instance
         self._end_job(job, JobStatus.KILLED, "killed")
         runtime = instance.runtime
-        if runtime.activation_job is job or (instance.is_transitioning
-                                             and runtime.jobs[-1] is job):
+        if runtime.activation_job is job or (instance.is_transitioning and runtime.jobs[-1] is job):
             self._to_error(instance, f"job {job_id} was killed")
         return job
 
-    def update_instance(self, instance_id: int, *, status: str | None = None,
-                        variables: Mapping[str, object] | None = None,
-                        label: str | None = None) -> ServiceInstance:
+    def update_instance(
+        self,
+        instance_id: int,
+        *,
+        status: str | None = None,
+        variables: Mapping[str, object] | None = None,
+        label: str | None = None,
+    ) -> ServiceInstance:
         """What a workflow's script does through PSA's PUT: report a state, add variables.
 
         A reported FINISHED lets the activation's loop end and release the token at its
@@ -593,12 +692,15 @@ class Simulation:
         instance = self.store.get(instance_id)
         if status is not None and status != instance.instance_status:
             if instance.is_transitioning:
-                raise Conflict(f"instance {instance_id} is transitioning "
-                               f"({instance.instance_status}): its workflow reports the "
-                               f"state when it ends")
+                raise Conflict(
+                    f"instance {instance_id} is transitioning "
+                    f"({instance.instance_status}): its workflow reports the "
+                    f"state when it ends"
+                )
             if not status.strip() or "->" in status or status == VOID:
-                raise InvalidInput(f"instance_status: '{status}' is not a state an "
-                                   f"instance can be put in")
+                raise InvalidInput(
+                    f"instance_status: '{status}' is not a state an instance can be put in"
+                )
             if status == ERROR:
                 self._to_error(instance, "reported by a client")
             elif status == KILLED:
@@ -671,13 +773,13 @@ class Simulation:
             loop = owner.runtime.activation_job
             loop_over = loop is None or loop.status.is_final
             if owner.state in ENDED_OR_ERROR and not owner.is_transitioning and loop_over:
-                problems.append(f"token {token} held by {owner.state} instance "
-                                f"{owner.instance_id}")
+                problems.append(f"token {token} held by {owner.state} instance {owner.instance_id}")
         for instance in self.store:
             if instance.runtime.ports and instance.state in ENDED_OR_ERROR:
                 ports = sorted(port for _, port in instance.runtime.ports.values())
-                problems.append(f"ports {ports} held by {instance.state} instance "
-                                f"{instance.instance_id}")
+                problems.append(
+                    f"ports {ports} held by {instance.state} instance {instance.instance_id}"
+                )
         return problems
 
 
@@ -707,8 +809,12 @@ def _is_up(instance: ServiceInstance) -> bool:
 def _as_config(source) -> NodeSourceConfig:
     if isinstance(source, NodeSourceConfig):
         return source
-    return NodeSourceConfig(source.name, source.nodes, getattr(source, "max_nodes", None),
-                            getattr(source, "provisioning_delay", 0.0))
+    return NodeSourceConfig(
+        source.name,
+        source.nodes,
+        getattr(source, "max_nodes", None),
+        getattr(source, "provisioning_delay", 0.0),
+    )
 
 
 def _stringify(variables: Mapping[str, object] | None) -> dict[str, str]:
@@ -728,8 +834,10 @@ def _stringify(variables: Mapping[str, object] | None) -> dict[str, str]:
 
 def _raise_problems(problems, workflow_name: str) -> None:
     if problems:
-        raise InvalidInput(f"invalid variables for workflow '{workflow_name}': "
-                           + "; ".join(str(p) for p in problems))
+        raise InvalidInput(
+            f"invalid variables for workflow '{workflow_name}': "
+            + "; ".join(str(p) for p in problems)
+        )
 
 
 def _requested_port(text: str) -> int:

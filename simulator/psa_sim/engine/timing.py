@@ -30,8 +30,9 @@ class Distribution:
 
     def __post_init__(self) -> None:
         if self.kind not in DISTRIBUTION_KINDS:
-            raise InvalidInput(f"distribution: '{self.kind}' is not one of "
-                               f"{', '.join(DISTRIBUTION_KINDS)}")
+            raise InvalidInput(
+                f"distribution: '{self.kind}' is not one of {', '.join(DISTRIBUTION_KINDS)}"
+            )
 
     def sampler(self, rng: random.Random):
         """A zero-argument function drawing one duration in seconds (never negative)."""
@@ -71,8 +72,9 @@ class TimingModel:
         distributions = dict(DEFAULT_TIMING)
         for kind, dist in (overrides or {}).items():
             if kind not in JOB_KINDS:
-                raise InvalidInput(f"timing: unknown job kind '{kind}' "
-                                   f"(known: {', '.join(JOB_KINDS)})")
+                raise InvalidInput(
+                    f"timing: unknown job kind '{kind}' (known: {', '.join(JOB_KINDS)})"
+                )
             distributions[kind] = dist
         self.distributions = distributions
         self._samplers = {kind: d.sampler(rng) for kind, d in distributions.items()}

@@ -16,8 +16,14 @@ INSTANCE_NAME_SUFFIX = "_INSTANCE_NAME"
 
 
 class WorkflowFacts:
-    __slots__ = ("workflow", "default_problems", "defaults_have_references",
-                 "dependency_keys", "token_template", "variable_names")
+    __slots__ = (
+        "default_problems",
+        "defaults_have_references",
+        "dependency_keys",
+        "token_template",
+        "variable_names",
+        "workflow",
+    )
 
     def __init__(self, workflow) -> None:
         self.workflow = workflow
@@ -28,12 +34,15 @@ class WorkflowFacts:
         self.dependency_keys = [
             (name, name[: -len(SERVICE_ID_SUFFIX)] + INSTANCE_NAME_SUFFIX)
             for name in names
-            if name.endswith(SERVICE_ID_SUFFIX) and len(name) > len(SERVICE_ID_SUFFIX)
-            and name[: -len(SERVICE_ID_SUFFIX)] + INSTANCE_NAME_SUFFIX in self.variable_names]
+            if name.endswith(SERVICE_ID_SUFFIX)
+            and len(name) > len(SERVICE_ID_SUFFIX)
+            and name[: -len(SERVICE_ID_SUFFIX)] + INSTANCE_NAME_SUFFIX in self.variable_names
+        ]
         # Task level first; some real workflows set it for the whole job instead.
         self.token_template = next(
             (t.node_access_token for t in workflow.tasks if t.node_access_token),
-            workflow.generic_info.get("NODE_ACCESS_TOKEN"))
+            workflow.generic_info.get("NODE_ACCESS_TOKEN"),
+        )
 
     def problems(self, explicit: dict[str, str]) -> list:
         """Model violations of the effective values, the explicit ones overriding defaults."""

@@ -16,11 +16,27 @@ FIGSIZE = (9.0, 4.8)
 
 # Colours for the stable states; transitioning labels ("A -> B") get lighter hues.
 _STATE_COLOURS = {
-    "RUNNING": "#2ca02c", "PAUSED": "#9467bd", "FINISHED": "#7f7f7f", "ERROR": "#d62728",
-    "KILLED": "#8c564b", "VOID": "#c7c7c7",
+    "RUNNING": "#2ca02c",
+    "PAUSED": "#9467bd",
+    "FINISHED": "#7f7f7f",
+    "ERROR": "#d62728",
+    "KILLED": "#8c564b",
+    "VOID": "#c7c7c7",
 }
-_OTHER_COLOURS = ("#1f77b4", "#ff7f0e", "#17becf", "#bcbd22", "#e377c2", "#aec7e8",
-                  "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2")
+_OTHER_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#17becf",
+    "#bcbd22",
+    "#e377c2",
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
+    "#ff9896",
+    "#c5b0d5",
+    "#c49c94",
+    "#f7b6d2",
+)
 
 #: Most states drawn one by one in the stacked area; the rarest others are grouped.
 MAX_AREAS = 12
@@ -28,11 +44,13 @@ MAX_AREAS = 12
 
 def _figure(size=FIGSIZE):
     from matplotlib.figure import Figure
+
     return Figure(figsize=size, dpi=PNG_DPI, layout="constrained")
 
 
 def _png(fig) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(fig)
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})
@@ -51,12 +69,12 @@ def time_unit(seconds: float) -> tuple[str, float]:
 
 
 def _no_data(ax, text: str = "no data") -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes,
-            color="#777777")
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#777777")
 
 
-def states_chart(times: Sequence[float], series: Mapping[str, Sequence[int]],
-                 duration: float) -> bytes:
+def states_chart(
+    times: Sequence[float], series: Mapping[str, Sequence[int]], duration: float
+) -> bytes:
     """Instances per state over time, as a stacked area."""
     fig = _figure((10.0, 4.8))
     ax = fig.add_subplot()
@@ -64,7 +82,7 @@ def states_chart(times: Sequence[float], series: Mapping[str, Sequence[int]],
     xs = [t / scale for t in times]
     names = sorted(series, key=lambda s: -max(series[s], default=0))
     if len(names) > MAX_AREAS:
-        kept, rest = names[:MAX_AREAS - 1], names[MAX_AREAS - 1:]
+        kept, rest = names[: MAX_AREAS - 1], names[MAX_AREAS - 1 :]
         grouped = {name: list(series[name]) for name in kept}
         grouped["other"] = [sum(series[name][i] for name in rest) for i in range(len(times))]
         series = grouped
@@ -75,11 +93,23 @@ def states_chart(times: Sequence[float], series: Mapping[str, Sequence[int]],
     for name in order:
         colours.append(_STATE_COLOURS.get(name) or next(spare))
     if order and xs:
-        ax.stackplot(xs, [series[name] for name in order], labels=order, colors=colours,
-                     alpha=0.85, step="post")
+        ax.stackplot(
+            xs,
+            [series[name] for name in order],
+            labels=order,
+            colors=colours,
+            alpha=0.85,
+            step="post",
+        )
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1),
-                  fontsize="small", framealpha=0.8)
+        ax.legend(
+            handles[::-1],
+            labels[::-1],
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1),
+            fontsize="small",
+            framealpha=0.8,
+        )
     else:
         _no_data(ax, "no instances")
     ax.set_xlim(0, duration / scale)
@@ -115,8 +145,13 @@ def time_to_running_chart(values: Sequence[float], marks: Mapping[str, float | N
         for (name, value), style in zip(marks.items(), styles * 3):
             if value is None:
                 continue
-            ax.axvline(value / scale, color="#d62728", linestyle=style, linewidth=1.6,
-                       label=f"{name} = {_fmt_seconds(value)}")
+            ax.axvline(
+                value / scale,
+                color="#d62728",
+                linestyle=style,
+                linewidth=1.6,
+                label=f"{name} = {_fmt_seconds(value)}",
+            )
         ax.legend(loc="upper right")
         ax.set_xlabel(f"time to running ({unit})")
     else:
@@ -128,18 +163,26 @@ def time_to_running_chart(values: Sequence[float], marks: Mapping[str, float | N
     return _png(fig)
 
 
-def nodes_chart(times: Sequence[float], nodes: Mapping[str, Sequence[int]],
-                queued: Sequence[int], duration: float) -> bytes:
+def nodes_chart(
+    times: Sequence[float],
+    nodes: Mapping[str, Sequence[int]],
+    queued: Sequence[int],
+    duration: float,
+) -> bytes:
     """Node states and queued jobs over time, one above the other."""
     fig = _figure((10.0, 6.4))
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     unit, scale = time_unit(duration)
     xs = [t / scale for t in times]
-    styles = {"busy": "#ff7f0e", "free": "#2ca02c", "down": "#d62728",
-              "provisioning": "#9467bd", "holding tokens": "#1f77b4"}
+    styles = {
+        "busy": "#ff7f0e",
+        "free": "#2ca02c",
+        "down": "#d62728",
+        "provisioning": "#9467bd",
+        "holding tokens": "#1f77b4",
+    }
     for name, values in nodes.items():
-        top.step(xs, values, where="post", label=name, color=styles.get(name),
-                 linewidth=1.4)
+        top.step(xs, values, where="post", label=name, color=styles.get(name), linewidth=1.4)
     top.set_ylabel("nodes")
     top.set_title("Node utilization and queue length over time")
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
@@ -153,8 +196,9 @@ def nodes_chart(times: Sequence[float], nodes: Mapping[str, Sequence[int]],
     return _png(fig)
 
 
-def latency_chart(latencies: Mapping[str, Sequence[float]],
-                  percentiles: Mapping[str, Mapping[str, float | None]]) -> bytes:
+def latency_chart(
+    latencies: Mapping[str, Sequence[float]], percentiles: Mapping[str, Mapping[str, float | None]]
+) -> bytes:
     """Latency per action (submission to completion) as box plots, p50 and p95 marked."""
     names = sorted(latencies)
     height = max(3.2, 1.0 + 0.45 * len(names))
@@ -164,18 +208,26 @@ def latency_chart(latencies: Mapping[str, Sequence[float]],
         top = max((max(v) for v in latencies.values() if v), default=1.0)
         unit, scale = time_unit(top)
         data = [[v / scale for v in latencies[n]] for n in names]
-        ax.boxplot(data, orientation="horizontal", tick_labels=names, showfliers=False,
-                   widths=0.55, patch_artist=True,
-                   boxprops={"facecolor": "#aec7e8", "edgecolor": "#1f77b4"},
-                   medianprops={"color": "#1f77b4"})
+        ax.boxplot(
+            data,
+            orientation="horizontal",
+            tick_labels=names,
+            showfliers=False,
+            widths=0.55,
+            patch_artist=True,
+            boxprops={"facecolor": "#aec7e8", "edgecolor": "#1f77b4"},
+            medianprops={"color": "#1f77b4"},
+        )
         for y, name in enumerate(names, start=1):
             marks = percentiles.get(name, {})
             if marks.get("p50") is not None:
-                ax.plot(marks["p50"] / scale, y, "o", color="#2ca02c",
-                        label="p50" if y == 1 else None)
+                ax.plot(
+                    marks["p50"] / scale, y, "o", color="#2ca02c", label="p50" if y == 1 else None
+                )
             if marks.get("p95") is not None:
-                ax.plot(marks["p95"] / scale, y, "D", color="#d62728",
-                        label="p95" if y == 1 else None)
+                ax.plot(
+                    marks["p95"] / scale, y, "D", color="#d62728", label="p95" if y == 1 else None
+                )
         ax.legend(loc="lower right")
         ax.set_xlabel(f"latency, submitted to completed ({unit})")
     else:
@@ -185,8 +237,14 @@ def latency_chart(latencies: Mapping[str, Sequence[float]],
     return _png(fig)
 
 
-def sweep_chart(title: str, ylabel: str, groups: Sequence[tuple[object, Sequence[float]]],
-                xlabel: str, numeric: bool, limit: float | None = None) -> bytes:
+def sweep_chart(
+    title: str,
+    ylabel: str,
+    groups: Sequence[tuple[object, Sequence[float]]],
+    xlabel: str,
+    numeric: bool,
+    limit: float | None = None,
+) -> bytes:
     """A headline metric against the swept parameter, with its spread across seeds.
 
     ``groups``: (x, values of the seeds) per combination. Numeric x: the mean as a line,
@@ -195,37 +253,48 @@ def sweep_chart(title: str, ylabel: str, groups: Sequence[tuple[object, Sequence
     """
     fig = _figure()
     ax = fig.add_subplot()
-    clean = [(x, [v for v in values if v is not None and not math.isnan(v)])
-             for x, values in groups]
+    clean = [
+        (x, [v for v in values if v is not None and not math.isnan(v)]) for x, values in groups
+    ]
     if not any(values for _, values in clean):
         _no_data(ax)
     elif numeric:
         points = [(x, values) for x, values in clean if values]
         xs = [x for x, _ in points]
         means = [sum(v) / len(v) for _, v in points]
-        ax.fill_between(xs, [min(v) for _, v in points], [max(v) for _, v in points],
-                        color="#1f77b4", alpha=0.2, label="min–max across seeds")
+        ax.fill_between(
+            xs,
+            [min(v) for _, v in points],
+            [max(v) for _, v in points],
+            color="#1f77b4",
+            alpha=0.2,
+            label="min–max across seeds",
+        )
         ax.plot(xs, means, "-o", color="#1f77b4", label="mean")
         for x, values in points:
-            ax.scatter([x] * len(values), values, s=10, color="#333333", alpha=0.5,
-                       zorder=3)
+            ax.scatter([x] * len(values), values, s=10, color="#333333", alpha=0.5, zorder=3)
         ax.set_xticks(xs)
         ax.legend(loc="best")
     else:
         labels = [str(x) for x, _ in clean]
-        ax.boxplot([values or [math.nan] for _, values in clean], tick_labels=labels,
-                   widths=0.5, patch_artist=True, boxprops={"facecolor": "#aec7e8"},
-                   medianprops={"color": "#1f77b4"})
+        ax.boxplot(
+            [values or [math.nan] for _, values in clean],
+            tick_labels=labels,
+            widths=0.5,
+            patch_artist=True,
+            boxprops={"facecolor": "#aec7e8"},
+            medianprops={"color": "#1f77b4"},
+        )
         for i, (_, values) in enumerate(clean, start=1):
-            ax.scatter([i] * len(values), values, s=10, color="#333333", alpha=0.5,
-                       zorder=3)
+            ax.scatter([i] * len(values), values, s=10, color="#333333", alpha=0.5, zorder=3)
         if len(labels) > 4 or max(map(len, labels)) > 16:
             for tick in ax.get_xticklabels():
                 tick.set_rotation(30)
                 tick.set_horizontalalignment("right")
     if limit is not None:
-        ax.axhline(limit, color="#d62728", linestyle="--", linewidth=1.2,
-                   label=f"threshold {limit:g}")
+        ax.axhline(
+            limit, color="#d62728", linestyle="--", linewidth=1.2, label=f"threshold {limit:g}"
+        )
         ax.legend(loc="best")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

@@ -28,13 +28,20 @@ def esc(value: object) -> str:
 
 
 def page(title: str, body: Iterable[str]) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-            + "\n".join(body) + "\n</body>\n</html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]],
-          numeric: Sequence[bool] | None = None, raw: bool = False) -> str:
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    numeric: Sequence[bool] | None = None,
+    raw: bool = False,
+) -> str:
     """An HTML table; cells are escaped unless ``raw`` (then they are HTML already)."""
     numeric = numeric or [False] * len(headers)
     out = ["<table>", "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in headers) + "</tr>"]
@@ -42,7 +49,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]],
         cells = []
         for value, is_number in zip(row, numeric):
             text = str(value) if raw else esc(value)
-            cells.append(f"<td class=\"num\">{text}</td>" if is_number else f"<td>{text}</td>")
+            cells.append(f'<td class="num">{text}</td>' if is_number else f"<td>{text}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
@@ -51,10 +58,12 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]],
 def figure(png: bytes, name: str, caption: str) -> str:
     """A chart embedded as a data URI; ``name`` (its file) goes in the alt text and id."""
     data = base64.b64encode(png).decode("ascii")
-    return (f"<figure id=\"{esc(name)}\"><img alt=\"{esc(caption)} ({esc(name)})\" "
-            f"src=\"data:image/png;base64,{data}\">"
-            f"<figcaption>{esc(caption)} — <a href=\"{esc(name)}\">{esc(name)}</a>"
-            f"</figcaption></figure>")
+    return (
+        f'<figure id="{esc(name)}"><img alt="{esc(caption)} ({esc(name)})" '
+        f'src="data:image/png;base64,{data}">'
+        f'<figcaption>{esc(caption)} — <a href="{esc(name)}">{esc(name)}</a>'
+        f"</figcaption></figure>"
+    )
 
 
 def verdict(passed: bool) -> str:

@@ -24,23 +24,26 @@ def terminal_console(quiet: bool = False, stream: TextIO | None = None):
     try:
         if not stream.isatty():
             return None
-    except (AttributeError, ValueError):   # closed or not a real stream
+    except (AttributeError, ValueError):  # closed or not a real stream
         return None
     from rich.console import Console
+
     return Console(file=stream)
 
 
 class _Bar:
     def __init__(self, console, total: float, columns) -> None:
         from rich.progress import Progress
-        self._progress = Progress(*columns, console=console, auto_refresh=False,
-                                  transient=False, refresh_per_second=10)
+
+        self._progress = Progress(
+            *columns, console=console, auto_refresh=False, transient=False, refresh_per_second=10
+        )
         self._task = self._progress.add_task("", total=total, **self._fields(0.0, 0.0))
         self._started = time.perf_counter()
         self._last = float("-inf")
         self._running = False
 
-    def _fields(self, done: float, rate: float) -> dict:   # pragma: no cover - overridden
+    def _fields(self, done: float, rate: float) -> dict:  # pragma: no cover - overridden
         return {}
 
     def _show(self, done: float, rate_of: float, force: bool = False) -> None:
@@ -66,20 +69,31 @@ class RunProgress(_Bar):
     """A run: simulated time reached out of the duration, events per wall second, ETA."""
 
     def __init__(self, console, duration: float, label: str = "simulating") -> None:
-        from rich.progress import (BarColumn, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import BarColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
         self.duration = duration
         self._done = 0.0
         self._events = 0
-        super().__init__(console, duration, (
-            TextColumn(label), BarColumn(), TextColumn("{task.fields[simulated]}"),
-            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
-            TimeRemainingColumn()))
+        super().__init__(
+            console,
+            duration,
+            (
+                TextColumn(label),
+                BarColumn(),
+                TextColumn("{task.fields[simulated]}"),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+            ),
+        )
 
     def _fields(self, done: float, rate: float) -> dict:
-        return {"simulated": f"{format_duration(int(done))} / "
-                             f"{format_duration(self.duration)} simulated",
-                "rate": f"{rate:,.0f} events/s"}
+        return {
+            "simulated": f"{format_duration(int(done))} / "
+            f"{format_duration(self.duration)} simulated",
+            "rate": f"{rate:,.0f} events/s",
+        }
 
     def update(self, simulated: float, events: int) -> None:
         self._done, self._events = simulated, events
@@ -94,14 +108,30 @@ class SweepProgress(_Bar):
     """A sweep: runs done out of all, runs per wall second, ETA."""
 
     def __init__(self, console, runs: int) -> None:
-        from rich.progress import (BarColumn, MofNCompleteColumn, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self._done = 0
-        super().__init__(console, runs, (
-            TextColumn("sweeping"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
-            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
-            TimeRemainingColumn()))
-        self._show(0, 0, force=True)   # on screen before the first run ends
+        super().__init__(
+            console,
+            runs,
+            (
+                TextColumn("sweeping"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("runs"),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+            ),
+        )
+        self._show(0, 0, force=True)  # on screen before the first run ends
 
     def _fields(self, done: float, rate: float) -> dict:
         return {"rate": f"{rate:.2f} runs/s"}

@@ -19,8 +19,15 @@ from psa_sim.loadtest.metrics import Metrics
 from psa_sim.model.states import ERROR, FINISHED, KILLED
 
 #: Columns of the time series after the per-status counts.
-NODE_COLUMNS = ("nodes_busy", "nodes_free", "nodes_down", "nodes_provisioning",
-                "nodes_holding_tokens", "tokens_held", "queued_jobs")
+NODE_COLUMNS = (
+    "nodes_busy",
+    "nodes_free",
+    "nodes_down",
+    "nodes_provisioning",
+    "nodes_holding_tokens",
+    "tokens_held",
+    "queued_jobs",
+)
 
 #: At most this many samples in a run's time series (plus the one at the end).
 MAX_SAMPLES = 2000
@@ -35,14 +42,14 @@ class Recorder(Metrics):
     def __init__(self, sim) -> None:
         super().__init__(sim.env)
         self.sim = sim
-        self.status: dict[int, str] = {}          # instance id -> its instance_status
-        self.counts: dict[str, int] = {}          # instance_status -> instances in it
+        self.status: dict[int, str] = {}  # instance id -> its instance_status
+        self.counts: dict[str, int] = {}  # instance_status -> instances in it
         self.history: dict[int, list[tuple[float, str, str]]] = {}
-        self.running_at: dict[int, float] = {}    # first activation completed
+        self.running_at: dict[int, float] = {}  # first activation completed
         self.workload_of: dict[int, str] = {}
-        self.parent_of: dict[int, int] = {}       # a dependency -> the instance needing it
+        self.parent_of: dict[int, int] = {}  # a dependency -> the instance needing it
         self.samples: list[tuple[float, dict[str, int], tuple[int, ...]]] = []
-        self.states_seen: dict[str, None] = {}    # in order of first appearance
+        self.states_seen: dict[str, None] = {}  # in order of first appearance
 
     # --- keeping the counts ----------------------------------------------------------
     def _move(self, instance_id: int, new: str) -> str | None:
@@ -96,7 +103,7 @@ class Recorder(Metrics):
     def sample(self) -> None:
         sim = self.sim
         busy = free = down = holding = tokens = 0
-        for node in sim.cluster.nodes:   # a plain loop: faster than map/attrgetter here
+        for node in sim.cluster.nodes:  # a plain loop: faster than map/attrgetter here
             if not node.up:
                 down += 1
             elif node.job is not None:
@@ -111,8 +118,21 @@ class Recorder(Metrics):
             if state not in self.states_seen:
                 self.states_seen[state] = None
         scheduler = sim.scheduler
-        self.samples.append((sim.now, counts, (busy, free, down, scheduler.provisioning_nodes,
-                                               holding, tokens, scheduler.queued())))
+        self.samples.append(
+            (
+                sim.now,
+                counts,
+                (
+                    busy,
+                    free,
+                    down,
+                    scheduler.provisioning_nodes,
+                    holding,
+                    tokens,
+                    scheduler.queued(),
+                ),
+            )
+        )
 
     # --- the report's rows -------------------------------------------------------------
     def instance_rows(self) -> list[dict]:
@@ -125,21 +145,24 @@ class Recorder(Metrics):
             running = self.running_at.get(iid)
             finished = next((t for t, _, to in history if to == FINISHED), None)
             failed = next((t for t, _, to in history if to == ERROR), None)
-            rows.append({
-                "instance_id": iid,
-                "service": instance.service_id,
-                "workload": self._workload(iid),
-                "user": instance.user_name,
-                "created": created,
-                "running": running,
-                "time_to_running": (None if running is None or created is None
-                                    else running - created),
-                "finished": finished,
-                "failed": failed,
-                "final_state": instance.instance_status,
-                "error_cause": instance.error_cause or "",
-                "transitions": ";".join(f"{_num(t)}:{a}->{b}" for t, a, b in history),
-            })
+            rows.append(
+                {
+                    "instance_id": iid,
+                    "service": instance.service_id,
+                    "workload": self._workload(iid),
+                    "user": instance.user_name,
+                    "created": created,
+                    "running": running,
+                    "time_to_running": (
+                        None if running is None or created is None else running - created
+                    ),
+                    "finished": finished,
+                    "failed": failed,
+                    "final_state": instance.instance_status,
+                    "error_cause": instance.error_cause or "",
+                    "transitions": ";".join(f"{_num(t)}:{a}->{b}" for t, a, b in history),
+                }
+            )
         return rows
 
     def _workload(self, instance_id: int) -> str:
@@ -171,8 +194,9 @@ class Probe:
     it is without a probe. It takes a sample at 0, every ``period`` and at ``end``.
     """
 
-    def __init__(self, sim, end: float, period: float, recorder: Recorder | None = None,
-                 progress=None) -> None:
+    def __init__(
+        self, sim, end: float, period: float, recorder: Recorder | None = None, progress=None
+    ) -> None:
         self.sim = sim
         self.end = end
         self.period = period

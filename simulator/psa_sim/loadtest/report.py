@@ -42,12 +42,28 @@ CHARTS = (
     ("nodes.png", "Node utilization and queue length over time"),
     ("action_latency.png", "Latency per action, with p50 and p95"),
 )
-FILES = ("summary.json", "instances.csv", "timeseries.csv",
-         *(name for name, _ in CHARTS), "report.html")
+FILES = (
+    "summary.json",
+    "instances.csv",
+    "timeseries.csv",
+    *(name for name, _ in CHARTS),
+    "report.html",
+)
 
-INSTANCE_COLUMNS = ("instance_id", "service", "workload", "user", "created", "running",
-                    "time_to_running", "finished", "failed", "final_state", "error_cause",
-                    "transitions")
+INSTANCE_COLUMNS = (
+    "instance_id",
+    "service",
+    "workload",
+    "user",
+    "created",
+    "running",
+    "time_to_running",
+    "finished",
+    "failed",
+    "final_state",
+    "error_cause",
+    "transitions",
+)
 
 
 def summary_json(summary: dict) -> str:
@@ -95,11 +111,15 @@ def _write(result, recorder: Recorder, scenario: Scenario, out: Path) -> list[Pa
         written.append(path)
 
     write_text("summary.json", summary_json(summary))
-    written.append(_write_csv(out / "instances.csv", INSTANCE_COLUMNS,
-                              recorder.instance_rows()))
+    written.append(_write_csv(out / "instances.csv", INSTANCE_COLUMNS, recorder.instance_rows()))
     states = _state_columns(recorder)
-    written.append(_write_csv(out / "timeseries.csv", ("time", *states, *NODE_COLUMNS),
-                              _timeseries_rows(recorder, states)))
+    written.append(
+        _write_csv(
+            out / "timeseries.csv",
+            ("time", *states, *NODE_COLUMNS),
+            _timeseries_rows(recorder, states),
+        )
+    )
 
     pngs = _draw(recorder, summary, scenario, states)
     for name, png in pngs.items():
@@ -139,8 +159,7 @@ def _write_csv(path: Path, columns, rows) -> Path:
 def _state_columns(recorder: Recorder) -> list[str]:
     """Stable states first (in order of appearance), then the transitioning labels."""
     seen = list(recorder.states_seen)
-    return ([s for s in seen if " -> " not in s]
-            + sorted(s for s in seen if " -> " in s))
+    return [s for s in seen if " -> " not in s] + sorted(s for s in seen if " -> " in s)
 
 
 def _timeseries_rows(recorder: Recorder, states: list[str]):
@@ -151,8 +170,9 @@ def _timeseries_rows(recorder: Recorder, states: list[str]):
 # -- charts ---------------------------------------------------------------------------
 
 
-def _draw(recorder: Recorder, summary: dict, scenario: Scenario,
-          states: list[str]) -> dict[str, bytes]:
+def _draw(
+    recorder: Recorder, summary: dict, scenario: Scenario, states: list[str]
+) -> dict[str, bytes]:
     samples = recorder.samples
     times = [t for t, _, _ in samples]
     series = {s: [counts.get(s, 0) for _, counts, _ in samples] for s in states}
@@ -161,8 +181,11 @@ def _draw(recorder: Recorder, summary: dict, scenario: Scenario,
     def node_series(name: str) -> list[int]:
         return [nodes[column[name]] for _, _, nodes in samples]
 
-    nodes = {"busy": node_series("nodes_busy"), "free": node_series("nodes_free"),
-             "holding tokens": node_series("nodes_holding_tokens")}
+    nodes = {
+        "busy": node_series("nodes_busy"),
+        "free": node_series("nodes_free"),
+        "holding tokens": node_series("nodes_holding_tokens"),
+    }
     if any(node_series("nodes_down")):
         nodes["down"] = node_series("nodes_down")
     if any(node_series("nodes_provisioning")):
@@ -171,12 +194,14 @@ def _draw(recorder: Recorder, summary: dict, scenario: Scenario,
     return {
         "states.png": charts.states_chart(times, series, scenario.duration),
         "time_to_running.png": charts.time_to_running_chart(
-            recorder.time_to_running, {"p50": ttr["p50"], "p95": ttr["p95"],
-                                       "p99": ttr["p99"]}),
-        "nodes.png": charts.nodes_chart(times, nodes, node_series("queued_jobs"),
-                                        scenario.duration),
-        "action_latency.png": charts.latency_chart(recorder.action_latencies,
-                                                   summary["action_latencies_s"]),
+            recorder.time_to_running, {"p50": ttr["p50"], "p95": ttr["p95"], "p99": ttr["p99"]}
+        ),
+        "nodes.png": charts.nodes_chart(
+            times, nodes, node_series("queued_jobs"), scenario.duration
+        ),
+        "action_latency.png": charts.latency_chart(
+            recorder.action_latencies, summary["action_latencies_s"]
+        ),
     }
 
 
@@ -207,21 +232,33 @@ def headline(summary: dict) -> list[tuple[str, str]]:
 def render_html(summary: dict, scenario: Scenario, pngs: dict[str, bytes]) -> str:
     t = htmlpage
     title = f"psa-sim run: {summary['scenario']} (seed {summary['seed']})"
-    body = [f"<h1>{t.esc(title)}</h1>",
-            f"<p>{t.verdict(summary['passed'])} — {_num(summary['simulated_seconds'])} "
-            f"simulated seconds ({t.esc(format_duration(summary['simulated_seconds']))}).</p>",
-            '<div class="headline">'
-            + "".join(f"<div>{t.esc(k)}<b>{t.esc(v)}</b></div>" for k, v in headline(summary))
-            + "</div>"]
+    body = [
+        f"<h1>{t.esc(title)}</h1>",
+        f"<p>{t.verdict(summary['passed'])} — {_num(summary['simulated_seconds'])} "
+        f"simulated seconds ({t.esc(format_duration(summary['simulated_seconds']))}).</p>",
+        '<div class="headline">'
+        + "".join(f"<div>{t.esc(k)}<b>{t.esc(v)}</b></div>" for k, v in headline(summary))
+        + "</div>",
+    ]
 
     body.append("<h2>Thresholds</h2>")
     if summary["thresholds"]:
-        body.append(t.table(
-            ("threshold", "limit", "measured", "result"),
-            [(t.esc(th["name"]), t.esc(format_threshold(th["name"], th["limit"])),
-              t.esc(format_threshold(th["name"], th["measured"])), t.verdict(th["passed"]))
-             for th in summary["thresholds"]],
-            numeric=(False, True, True, False), raw=True))
+        body.append(
+            t.table(
+                ("threshold", "limit", "measured", "result"),
+                [
+                    (
+                        t.esc(th["name"]),
+                        t.esc(format_threshold(th["name"], th["limit"])),
+                        t.esc(format_threshold(th["name"], th["measured"])),
+                        t.verdict(th["passed"]),
+                    )
+                    for th in summary["thresholds"]
+                ],
+                numeric=(False, True, True, False),
+                raw=True,
+            )
+        )
     else:
         body.append("<p>The scenario sets no thresholds.</p>")
 
@@ -230,38 +267,55 @@ def render_html(summary: dict, scenario: Scenario, pngs: dict[str, bytes]) -> st
         body.append(t.figure(pngs[name], name, caption))
 
     body.append("<h2>Instances by final state</h2>")
-    body.append(t.table(("state", "instances"), summary["instances"]["by_state"].items(),
-                        numeric=(False, True)))
+    body.append(
+        t.table(
+            ("state", "instances"), summary["instances"]["by_state"].items(), numeric=(False, True)
+        )
+    )
     if summary["instances"]["rejected"]:
         body.append("<p>Rejected requests:</p>")
-        body.append(t.table(("cause", "count"), summary["instances"]["rejected"].items(),
-                            numeric=(False, True)))
+        body.append(
+            t.table(
+                ("cause", "count"), summary["instances"]["rejected"].items(), numeric=(False, True)
+            )
+        )
 
     body.append("<h2>Latency per action (seconds, submitted to completed)</h2>")
-    body.append(t.table(
-        ("action", "count", "p50", "p95", "p99", "mean", "max"),
-        [(name, d["count"], d["p50"], d["p95"], d["p99"], d["mean"], d["max"])
-         for name, d in summary["action_latencies_s"].items()],
-        numeric=(False, True, True, True, True, True, True)))
+    body.append(
+        t.table(
+            ("action", "count", "p50", "p95", "p99", "mean", "max"),
+            [
+                (name, d["count"], d["p50"], d["p95"], d["p99"], d["mean"], d["max"])
+                for name, d in summary["action_latencies_s"].items()
+            ],
+            numeric=(False, True, True, True, True, True, True),
+        )
+    )
 
     body.append("<h2>Errors</h2>")
     if summary["errors_by_cause"]:
-        body.append(t.table(("cause", "instances"), summary["errors_by_cause"].items(),
-                            numeric=(False, True)))
+        body.append(
+            t.table(
+                ("cause", "instances"), summary["errors_by_cause"].items(), numeric=(False, True)
+            )
+        )
     else:
         body.append("<p>No instance went to ERROR.</p>")
-    for title_, key in (("Action failures", "action_failures"),
-                        ("Skipped actions", "skipped_actions")):
+    for title_, key in (
+        ("Action failures", "action_failures"),
+        ("Skipped actions", "skipped_actions"),
+    ):
         if summary[key]:
             body.append(f"<p>{title_}:</p>")
-            body.append(t.table(("name", "count"), summary[key].items(),
-                                numeric=(False, True)))
+            body.append(t.table(("name", "count"), summary[key].items(), numeric=(False, True)))
     if summary["leaks"]:
-        body.append("<p class=\"fail\">Leaks: " + t.esc("; ".join(summary["leaks"])) + "</p>")
+        body.append('<p class="fail">Leaks: ' + t.esc("; ".join(summary["leaks"])) + "</p>")
 
     body.append("<h2>Scenario</h2>")
-    body.append(f"<p>{t.esc(summary['scenario'])}, run with seed {summary['seed']} "
-                "(durations in seconds):</p>")
+    body.append(
+        f"<p>{t.esc(summary['scenario'])}, run with seed {summary['seed']} "
+        "(durations in seconds):</p>"
+    )
     body.append(f"<pre>{t.esc(scenario_yaml(scenario))}</pre>")
 
     body.append("<h2>Files</h2><ul>")
@@ -272,5 +326,10 @@ def render_html(summary: dict, scenario: Scenario, pngs: dict[str, bytes]) -> st
 
 
 def scenario_yaml(scenario: Scenario) -> str:
-    return yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True,
-                          default_flow_style=None, width=100)
+    return yaml.safe_dump(
+        scenario_to_dict(scenario),
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=None,
+        width=100,
+    )

@@ -29,28 +29,34 @@ FINISH_RETRY_PERIOD = 10.0
 
 @dataclass
 class RunResult:
-    summary: dict          # deterministic for a given scenario and seed
-    performance: dict      # wall-clock figures: they differ from run to run
+    summary: dict  # deterministic for a given scenario and seed
+    performance: dict  # wall-clock figures: they differ from run to run
     simulation: Simulation
-    metrics: Metrics       # a Recorder (instance histories, time series) when recording
+    metrics: Metrics  # a Recorder (instance histories, time series) when recording
 
     @property
     def passed(self) -> bool:
         return self.summary["passed"]
 
 
-def build_simulation(scenario: Scenario, index: ServiceIndex, seed: int,
-                     observer=None) -> Simulation:
+def build_simulation(
+    scenario: Scenario, index: ServiceIndex, seed: int, observer=None
+) -> Simulation:
     timing = {kind: getattr(scenario.timing, kind) for kind in JOB_KINDS}
     return Simulation(
-        index, seed=seed,
-        node_sources=[NodeSourceConfig(s.name, s.nodes, s.max_nodes, s.provisioning_delay)
-                      for s in scenario.cluster],
-        port_range=scenario.port_range, health_period=scenario.health_period,
+        index,
+        seed=seed,
+        node_sources=[
+            NodeSourceConfig(s.name, s.nodes, s.max_nodes, s.provisioning_delay)
+            for s in scenario.cluster
+        ],
+        port_range=scenario.port_range,
+        health_period=scenario.health_period,
         timing=timing,
         container_crash_per_hour=scenario.faults.container_crash_per_hour,
         action_failure_probability=scenario.faults.action_failure_probability,
-        observer=observer)
+        observer=observer,
+    )
 
 
 class _Workload:
@@ -83,8 +89,9 @@ class _Workload:
         spec, runner = self.spec, self.runner
         self.arrived += 1
         try:
-            instance = runner.sim.submit_activation(self.activation, spec.variables,
-                                                    service_id=spec.service)
+            instance = runner.sim.submit_activation(
+                self.activation, spec.variables, service_id=spec.service
+            )
         except PsaError as exc:
             runner.metrics.rejected[cause_key(str(exc))] += 1
         else:
@@ -113,11 +120,15 @@ class _Workload:
         if instance.is_transitioning:
             call_later(sim.env, sim.counters, FINISH_RETRY_PERIOD, self._finish, instance)
             return
-        finishing = [wf.name for _, wf in sim.executable_actions(instance.instance_id)
-                     if wf.target_state(instance.state) == FINISHED]
+        finishing = [
+            wf.name
+            for _, wf in sim.executable_actions(instance.instance_id)
+            if wf.target_state(instance.state) == FINISHED
+        ]
         if not finishing:
             self.runner.metrics.skipped_actions[
-                f"finish: no finishing action from {instance.state}"] += 1
+                f"finish: no finishing action from {instance.state}"
+            ] += 1
             return
         self._act(instance, finishing[0])
 
@@ -128,13 +139,24 @@ class ScenarioRunner:
     object told ``update(simulated_seconds, events)`` as the run goes and ``finish()``
     at its end (see :mod:`psa_sim.loadtest.progress`). Neither changes the summary."""
 
-    def __init__(self, scenario: Scenario, index: ServiceIndex | None = None,
-                 seed: int | None = None, *, record: bool = False, progress=None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        index: ServiceIndex | None = None,
+        seed: int | None = None,
+        *,
+        record: bool = False,
+        progress=None,
+    ) -> None:
         self.scenario = scenario
         self.index = index if index is not None else load_catalog()
-        check_against_catalog(scenario, {
-            service: [wf.name for _, wf in self.index.workflows(service)]
-            for service in self.index.services()})
+        check_against_catalog(
+            scenario,
+            {
+                service: [wf.name for _, wf in self.index.workflows(service)]
+                for service in self.index.services()
+            },
+        )
         self.seed = scenario.seed if seed is None else seed
         self.metrics: Metrics | None = None
         self.sim = build_simulation(scenario, self.index, self.seed)
@@ -150,15 +172,18 @@ class ScenarioRunner:
             call_later(sim.env, sim.counters, failure.at, self._fail_nodes, failure)
         probe = None
         if isinstance(self.metrics, Recorder) or self.progress is not None:
-            probe = Probe(sim, scenario.duration,
-                          sample_period(scenario.duration, scenario.health_period),
-                          self.metrics if isinstance(self.metrics, Recorder) else None,
-                          self.progress)
+            probe = Probe(
+                sim,
+                scenario.duration,
+                sample_period(scenario.duration, scenario.health_period),
+                self.metrics if isinstance(self.metrics, Recorder) else None,
+                self.progress,
+            )
             probe.start()
         started = time.perf_counter()
         try:
             sim.run(until=scenario.duration)
-        finally:   # an interrupted run still puts the terminal's bar away
+        finally:  # an interrupted run still puts the terminal's bar away
             wall = time.perf_counter() - started
             if probe is not None:
                 probe.finish()
@@ -167,7 +192,8 @@ class ScenarioRunner:
         performance = {
             "wall_seconds": round(wall, 3),
             "simulated_seconds_per_wall_second": round(scenario.duration / wall, 1)
-            if wall > 0 else None,
+            if wall > 0
+            else None,
             "events_per_wall_second": round(events / wall, 1) if wall > 0 else None,
         }
         return RunResult(summary, performance, sim, self.metrics)
@@ -179,9 +205,14 @@ class ScenarioRunner:
             self.sim.fail_node(node.name, failure.repair_after)
 
 
-def run_scenario(scenario: Scenario, index: ServiceIndex | None = None,
-                 seed: int | None = None, *, record: bool = False,
-                 progress=None) -> RunResult:
+def run_scenario(
+    scenario: Scenario,
+    index: ServiceIndex | None = None,
+    seed: int | None = None,
+    *,
+    record: bool = False,
+    progress=None,
+) -> RunResult:
     return ScenarioRunner(scenario, index, seed, record=record, progress=progress).run()
 
 
@@ -195,11 +226,13 @@ def summarize(runner: ScenarioRunner) -> dict:
     nodes = sim.cluster.nodes
     running = {n: (now - n.busy_since) if n.job is not None else 0.0 for n in nodes}
     busy = sum(n.busy_total + running[n] for n in nodes)
-    reserved = sum(n.reserved_total + ((now - n.reserved_since) if n.tokens else 0.0)
-                   for n in nodes)
+    reserved = sum(
+        n.reserved_total + ((now - n.reserved_since) if n.tokens else 0.0) for n in nodes
+    )
     # A node is in use while it runs a task or holds a service's token.
-    in_use = reserved + sum(n.busy_unreserved + (running[n] if not n.tokens else 0.0)
-                            for n in nodes)
+    in_use = reserved + sum(
+        n.busy_unreserved + (running[n] if not n.tokens else 0.0) for n in nodes
+    )
     capacity = sum(now - n.created_at for n in nodes)
     measured = {
         "p50_time_to_running": distribution(metrics.time_to_running)["p50"],
@@ -213,8 +246,14 @@ def summarize(runner: ScenarioRunner) -> dict:
     thresholds = []
     for name, limit in sorted(scenario.thresholds.items()):
         value = measured[name]
-        thresholds.append({"name": name, "limit": limit, "measured": value,
-                           "passed": value is None or value <= limit})
+        thresholds.append(
+            {
+                "name": name,
+                "limit": limit,
+                "measured": value,
+                "passed": value is None or value <= limit,
+            }
+        )
     return {
         "scenario": scenario.source,
         "seed": runner.seed,
@@ -225,8 +264,9 @@ def summarize(runner: ScenarioRunner) -> dict:
             "by_state": dict(sorted(by_state.items())),
         },
         "time_to_running_s": distribution(metrics.time_to_running),
-        "action_latencies_s": {name: distribution(values) for name, values
-                               in sorted(metrics.action_latencies.items())},
+        "action_latencies_s": {
+            name: distribution(values) for name, values in sorted(metrics.action_latencies.items())
+        },
         "action_failures": dict(sorted(metrics.action_failures.items())),
         "skipped_actions": dict(sorted(metrics.skipped_actions.items())),
         "errors_by_cause": dict(sorted(metrics.errors_by_cause.items())),
@@ -241,8 +281,7 @@ def summarize(runner: ScenarioRunner) -> dict:
         },
         "queue_wait_s": distribution(metrics.queue_waits),
         "queued_jobs_at_end": sim.scheduler.queued(),
-        "events": {"scheduled": sim.counters.events,
-                   "health_checks": sim.counters.health_checks},
+        "events": {"scheduled": sim.counters.events, "health_checks": sim.counters.health_checks},
         "leaks": sim.leaks(),
         "thresholds": thresholds,
         "passed": all(t["passed"] for t in thresholds),

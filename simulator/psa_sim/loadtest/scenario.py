@@ -33,20 +33,20 @@ from psa_sim.errors import InvalidInput
 from psa_sim.loadtest.yaml_positions import PositionedError, YamlDocument, join_index, join_key
 
 __all__ = [
-    "THRESHOLD_KEYS",
     "DISTRIBUTION_KINDS",
-    "ScenarioError",
-    "NodeSourceSpec",
+    "THRESHOLD_KEYS",
     "ActionSpec",
-    "WorkloadSpec",
-    "NodeFailureSpec",
-    "FaultSpec",
     "DistributionSpec",
-    "TimingSpec",
+    "FaultSpec",
+    "NodeFailureSpec",
+    "NodeSourceSpec",
     "Scenario",
-    "parse_scenario",
-    "load_scenario",
+    "ScenarioError",
+    "TimingSpec",
+    "WorkloadSpec",
     "check_against_catalog",
+    "load_scenario",
+    "parse_scenario",
     "scenario_to_dict",
 ]
 
@@ -238,14 +238,27 @@ class Scenario:
 # -- reading YAML ---------------------------------------------------------------------
 
 _TOP_KEYS = (
-    "seed", "duration", "health_period", "cluster", "workloads", "faults", "thresholds",
+    "seed",
+    "duration",
+    "health_period",
+    "cluster",
+    "workloads",
+    "faults",
+    "thresholds",
     "timing",
 )
 _CLUSTER_KEYS = ("node_sources", "port_range")
 _NODE_SOURCE_KEYS = ("name", "nodes", "max_nodes", "provisioning_delay")
 _WORKLOAD_KEYS = (
-    "service", "name", "workflow", "arrivals_per_hour", "count", "start", "lifetime",
-    "variables", "actions",
+    "service",
+    "name",
+    "workflow",
+    "arrivals_per_hour",
+    "count",
+    "start",
+    "lifetime",
+    "variables",
+    "actions",
 )
 _ACTION_KEYS = ("action", "after")
 _FAULT_KEYS = ("container_crash_per_hour", "action_failure_probability", "node_failures")
@@ -314,9 +327,7 @@ class _Reader:
         value = doc.scalar(node, path, "a duration")
         shown = doc.show(node)
         try:
-            seconds = parse_duration(
-                value, field=path, allow_infinite=allow_infinite, shown=shown
-            )
+            seconds = parse_duration(value, field=path, allow_infinite=allow_infinite, shown=shown)
         except InvalidInput as exc:
             doc.fail(node, path, str(exc).removeprefix(f"{path}: "))
         if positive and seconds <= 0:
@@ -347,7 +358,8 @@ class _Reader:
     def before_end(self, node: Node, path: str, seconds: float, end: float) -> None:
         if seconds >= end:
             self.doc.fail(
-                node, path,
+                node,
+                path,
                 f"{self.doc.show(node)} is not before the end of the run "
                 f"(duration {format_duration(end)})",
             )
@@ -360,7 +372,10 @@ class _Reader:
         if root is None or doc.is_null(root):
             doc.fail(1, "", "the scenario is empty (it needs duration, cluster and workloads)")
         top = doc.mapping(
-            root, "", _TOP_KEYS, required=("duration", "cluster", "workloads"),
+            root,
+            "",
+            _TOP_KEYS,
+            required=("duration", "cluster", "workloads"),
             what="a mapping of scenario keys (duration, cluster, workloads, ...)",
         )
         node = self.optional(top, "seed")
@@ -368,7 +383,8 @@ class _Reader:
         duration = self.duration(top["duration"][1], "duration", positive=True)
         node = self.optional(top, "health_period")
         health_period = (
-            DEFAULT_HEALTH_PERIOD if node is None
+            DEFAULT_HEALTH_PERIOD
+            if node is None
             else self.duration(node, "health_period", positive=True)
         )
         cluster, port_range = self.cluster(top["cluster"][1])
@@ -407,7 +423,8 @@ class _Reader:
             name_path = join_key(join_index(path, index), "name")
             if spec.name in name_lines:
                 doc.fail(
-                    None, name_path,
+                    None,
+                    name_path,
                     f"{spec.name!r} is the name of another node source too "
                     f"(line {name_lines[spec.name]}); names must be unique",
                 )
@@ -415,7 +432,8 @@ class _Reader:
             sources.append(spec)
         if not any(spec.nodes or spec.dynamic for spec in sources):
             doc.fail(
-                None, path,
+                None,
+                path,
                 "the cluster has no node: give a node source nodes > 0, "
                 "or max_nodes > nodes to deploy them on demand",
             )
@@ -427,7 +445,10 @@ class _Reader:
 
     def node_source(self, node: Node, path: str) -> NodeSourceSpec:
         entries = self.doc.mapping(
-            node, path, _NODE_SOURCE_KEYS, required=("name", "nodes"),
+            node,
+            path,
+            _NODE_SOURCE_KEYS,
+            required=("name", "nodes"),
             what="a node source mapping ({name: ..., nodes: ...})",
         )
         name = self.text(entries["name"][1], join_key(path, "name"))
@@ -438,7 +459,8 @@ class _Reader:
             max_nodes = int(self.number(value, join_key(path, "max_nodes"), whole=True))
             if max_nodes < nodes:
                 self.doc.fail(
-                    value, join_key(path, "max_nodes"),
+                    value,
+                    join_key(path, "max_nodes"),
                     f"{self.doc.show(value)} is less than nodes ({nodes})",
                 )
         value = self.optional(entries, "provisioning_delay")
@@ -451,7 +473,9 @@ class _Reader:
         match = _PORT_RANGE.fullmatch(value) if isinstance(value, str) else None
         shown = doc.show(node)
         if match is None:
-            doc.fail(node, path, f'{shown} is not a port range (write "LOWER UPPER", e.g. "9000 9999")')
+            doc.fail(
+                node, path, f'{shown} is not a port range (write "LOWER UPPER", e.g. "9000 9999")'
+            )
         lower, upper = int(match.group(1)), int(match.group(2))
         if not 1 <= lower <= upper <= 65535:
             doc.fail(node, path, f"{shown} is not a port range (need 1 <= LOWER <= UPPER <= 65535)")
@@ -467,12 +491,17 @@ class _Reader:
     def workload(self, node: Node, path: str, duration: float) -> WorkloadSpec:
         doc = self.doc
         entries = doc.mapping(
-            node, path, _WORKLOAD_KEYS, required=("service", "arrivals_per_hour"),
+            node,
+            path,
+            _WORKLOAD_KEYS,
+            required=("service", "arrivals_per_hour"),
             what="a workload mapping ({service: ..., arrivals_per_hour: ...})",
         )
         sub = lambda key: join_key(path, key)  # noqa: E731
         service = self.text(entries["service"][1], sub("service"))
-        rate = float(self.number(entries["arrivals_per_hour"][1], sub("arrivals_per_hour"), positive=True))
+        rate = float(
+            self.number(entries["arrivals_per_hour"][1], sub("arrivals_per_hour"), positive=True)
+        )
         count = None
         value = self.optional(entries, "count")
         if value is not None:
@@ -529,7 +558,10 @@ class _Reader:
 
     def action(self, node: Node, path: str) -> ActionSpec:
         entries = self.doc.mapping(
-            node, path, _ACTION_KEYS, required=("action", "after"),
+            node,
+            path,
+            _ACTION_KEYS,
+            required=("action", "after"),
             what="an action mapping ({action: ..., after: ...})",
         )
         return ActionSpec(
@@ -537,9 +569,7 @@ class _Reader:
             self.duration(entries["after"][1], join_key(path, "after")),
         )
 
-    def faults(
-        self, node: Node, cluster: tuple[NodeSourceSpec, ...], duration: float
-    ) -> FaultSpec:
+    def faults(self, node: Node, cluster: tuple[NodeSourceSpec, ...], duration: float) -> FaultSpec:
         doc = self.doc
         entries = doc.mapping(node, "faults", _FAULT_KEYS)
         crash = 0.0
@@ -556,7 +586,9 @@ class _Reader:
             items = doc.sequence(value, "faults.node_failures", "a list of node failures")
             for index, item in enumerate(items):
                 failures.append(
-                    self.node_failure(item, join_index("faults.node_failures", index), cluster, duration)
+                    self.node_failure(
+                        item, join_index("faults.node_failures", index), cluster, duration
+                    )
                 )
         return FaultSpec(crash, probability, tuple(failures))
 
@@ -565,7 +597,10 @@ class _Reader:
     ) -> NodeFailureSpec:
         doc = self.doc
         entries = doc.mapping(
-            node, path, _NODE_FAILURE_KEYS, required=("at", "node_source"),
+            node,
+            path,
+            _NODE_FAILURE_KEYS,
+            required=("at", "node_source"),
             what="a node failure mapping ({at: ..., node_source: ..., count: ...})",
         )
         sub = lambda key: join_key(path, key)  # noqa: E731
@@ -577,7 +612,8 @@ class _Reader:
         spec = next((spec for spec in cluster if spec.name == source), None)
         if spec is None:
             doc.fail(
-                source_node, sub("node_source"),
+                source_node,
+                sub("node_source"),
                 f"{source!r} is not a node source of the cluster "
                 f"(node sources: {', '.join(spec.name for spec in cluster)})",
             )
@@ -587,9 +623,9 @@ class _Reader:
             count = int(self.number(value, sub("count"), whole=True, positive=True))
             if count > spec.capacity:
                 doc.fail(
-                    value, sub("count"),
-                    f"{doc.show(value)} is more than the {spec.capacity} nodes "
-                    f"{source!r} can hold",
+                    value,
+                    sub("count"),
+                    f"{doc.show(value)} is more than the {spec.capacity} nodes {source!r} can hold",
                 )
         repair_after = None
         value = self.optional(entries, "repair_after")
@@ -627,14 +663,18 @@ class _Reader:
         if not isinstance(node.value, list):  # a scalar: a constant duration
             return DistributionSpec("constant", self.duration(node, path))
         entries = doc.mapping(
-            node, path, _DISTRIBUTION_KEYS, required=("distribution",),
+            node,
+            path,
+            _DISTRIBUTION_KEYS,
+            required=("distribution",),
             what="a duration or a distribution mapping ({distribution: lognormal, mean: 40s, sd: 10s})",
         )
         kind_node = entries["distribution"][1]
         kind = doc.scalar(kind_node, join_key(path, "distribution"), "a distribution name")
         if kind not in DISTRIBUTION_KINDS:
             doc.fail(
-                kind_node, join_key(path, "distribution"),
+                kind_node,
+                join_key(path, "distribution"),
                 f"{doc.show(kind_node)} is not a distribution "
                 f"(one of: {', '.join(DISTRIBUTION_KINDS)})",
             )
@@ -642,7 +682,8 @@ class _Reader:
         for key, (key_node, _) in entries.items():
             if key != "distribution" and key not in needed:
                 doc.fail(
-                    key_node, join_key(path, key),
+                    key_node,
+                    join_key(path, key),
                     f"a {kind} distribution takes no {key!r} "
                     f"(its keys: distribution, {', '.join(needed)})",
                 )
@@ -650,7 +691,8 @@ class _Reader:
         for key in needed:
             if key not in entries:
                 doc.fail(
-                    node, path,
+                    node,
+                    path,
                     f"missing required key {key!r} (a {kind} distribution needs "
                     f"{' and '.join(needed)})",
                 )
@@ -659,7 +701,8 @@ class _Reader:
             if values["low"] > values["high"]:
                 high_node = entries["high"][1]
                 doc.fail(
-                    high_node, join_key(path, "high"),
+                    high_node,
+                    join_key(path, "high"),
                     f"{doc.show(high_node)} is less than low ({format_duration(values['low'])})",
                 )
             return DistributionSpec(
@@ -668,7 +711,8 @@ class _Reader:
         if kind in ("lognormal", "exponential") and values["mean"] <= 0:
             mean_node = entries["mean"][1]
             doc.fail(
-                mean_node, join_key(path, "mean"),
+                mean_node,
+                join_key(path, "mean"),
                 f"{doc.show(mean_node)} must be longer than 0s for a {kind} distribution",
             )
         return DistributionSpec(kind, values["mean"], values.get("sd", 0.0))
@@ -693,14 +737,18 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     except UnicodeDecodeError as exc:
         raise ScenarioError(source, None, "", f"not a UTF-8 text file ({exc.reason})") from None
     except OSError as exc:
-        raise ScenarioError(source, None, "", f"cannot read the scenario file: {exc.strerror}") from None
+        raise ScenarioError(
+            source, None, "", f"cannot read the scenario file: {exc.strerror}"
+        ) from None
     return parse_scenario(text, source)
 
 
 # -- checks needing the catalog -------------------------------------------------------
 
 
-def check_against_catalog(scenario: Scenario, known_services: Mapping[str, Collection[str]]) -> None:
+def check_against_catalog(
+    scenario: Scenario, known_services: Mapping[str, Collection[str]]
+) -> None:
     """Check the scenario's service, workflow and action names against a catalog.
 
     ``known_services`` maps each service id to the names of its workflows. Raises
@@ -717,7 +765,10 @@ def check_against_catalog(scenario: Scenario, known_services: Mapping[str, Colle
         path = f"workloads[{i}]"
         if workload.service not in known_services:
             known = ", ".join(sorted(known_services)) or "none"
-            fail(f"{path}.service", f"{workload.service!r} is not a known service (known services: {known})")
+            fail(
+                f"{path}.service",
+                f"{workload.service!r} is not a known service (known services: {known})",
+            )
         workflows = known_services[workload.service]
         listed = ", ".join(sorted(workflows)) or "none"
         checks: list[tuple[str, str]] = []
@@ -809,7 +860,5 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
             for key, kind in THRESHOLD_KEYS.items()
             if key in s.thresholds
         },
-        "timing": {
-            key: _distribution_to_dict(getattr(s.timing, key)) for key in _TIMING_KEYS
-        },
+        "timing": {key: _distribution_to_dict(getattr(s.timing, key)) for key in _TIMING_KEYS},
     }

@@ -34,12 +34,32 @@ from psa_sim.catalog import load_catalog
 from psa_sim.errors import InvalidInput
 from psa_sim.loadtest import charts, htmlpage
 from psa_sim.loadtest.report import prepare_out_dir, scenario_yaml
-from psa_sim.loadtest.scenario import (Scenario, ScenarioError, check_against_catalog,
-                                       load_scenario, parse_scenario, scenario_to_dict)
+from psa_sim.loadtest.scenario import (
+    Scenario,
+    ScenarioError,
+    check_against_catalog,
+    load_scenario,
+    parse_scenario,
+    scenario_to_dict,
+)
 
-__all__ = ["SweepError", "SweepTask", "SweepPlan", "SweepResult", "parse_seeds",
-           "parse_set", "scenario_data", "scenario_with", "plan_sweep", "run_task", "run_sweep",
-           "render_text", "write_sweep_report", "METRICS", "CHART_METRICS"]
+__all__ = [
+    "CHART_METRICS",
+    "METRICS",
+    "SweepError",
+    "SweepPlan",
+    "SweepResult",
+    "SweepTask",
+    "parse_seeds",
+    "parse_set",
+    "plan_sweep",
+    "render_text",
+    "run_sweep",
+    "run_task",
+    "scenario_data",
+    "scenario_with",
+    "write_sweep_report",
+]
 
 
 class SweepError(InvalidInput):
@@ -49,26 +69,32 @@ class SweepError(InvalidInput):
 # Each headline metric: (column, label, unit, how to read it from a summary).
 METRICS = (
     ("instances_created", "instances created", "", lambda s: s["instances"]["created"]),
-    ("p50_time_to_running", "p50 time to running", "s",
-     lambda s: s["time_to_running_s"]["p50"]),
-    ("p95_time_to_running", "p95 time to running", "s",
-     lambda s: s["time_to_running_s"]["p95"]),
-    ("p99_time_to_running", "p99 time to running", "s",
-     lambda s: s["time_to_running_s"]["p99"]),
+    ("p50_time_to_running", "p50 time to running", "s", lambda s: s["time_to_running_s"]["p50"]),
+    ("p95_time_to_running", "p95 time to running", "s", lambda s: s["time_to_running_s"]["p95"]),
+    ("p99_time_to_running", "p99 time to running", "s", lambda s: s["time_to_running_s"]["p99"]),
     ("error_rate", "error rate", "", lambda s: s["error_rate"]),
     ("node_utilization", "node utilization", "", lambda s: s["nodes"]["utilization"]),
     ("p95_queue_wait", "p95 queue wait", "s", lambda s: s["queue_wait_s"]["p95"]),
     ("max_queue_wait", "max queue wait", "s", lambda s: s["queue_wait_s"]["max"]),
 )
 #: The metrics charted against the swept parameter (one PNG each: sweep_<name>.png).
-CHART_METRICS = ("p50_time_to_running", "p95_time_to_running", "error_rate",
-                 "node_utilization", "p95_queue_wait")
+CHART_METRICS = (
+    "p50_time_to_running",
+    "p95_time_to_running",
+    "error_rate",
+    "node_utilization",
+    "p95_queue_wait",
+)
 # The scenario threshold on each metric, when it sets one (drawn on its chart).
-_THRESHOLD_OF = {"p50_time_to_running": "p50_time_to_running",
-                 "p95_time_to_running": "p95_time_to_running",
-                 "p99_time_to_running": "p99_time_to_running",
-                 "error_rate": "error_rate", "node_utilization": "max_node_utilization",
-                 "p95_queue_wait": "p95_queue_wait", "max_queue_wait": "max_queue_wait"}
+_THRESHOLD_OF = {
+    "p50_time_to_running": "p50_time_to_running",
+    "p95_time_to_running": "p95_time_to_running",
+    "p99_time_to_running": "p99_time_to_running",
+    "error_rate": "error_rate",
+    "node_utilization": "max_node_utilization",
+    "p95_queue_wait": "p95_queue_wait",
+    "max_queue_wait": "max_queue_wait",
+}
 _METRIC = {name: (label, unit, read) for name, label, unit, read in METRICS}
 
 
@@ -86,16 +112,20 @@ def parse_seeds(text: str | None, default: int) -> list[int]:
     if match:
         low, high = int(match[1]), int(match[2])
         if low > high:
-            raise SweepError(f"--seeds {text!r}: the range is empty ({low} is more "
-                             f"than {high}; write {high}..{low})")
+            raise SweepError(
+                f"--seeds {text!r}: the range is empty ({low} is more "
+                f"than {high}; write {high}..{low})"
+            )
         return list(range(low, high + 1))
     if _LIST.fullmatch(text):
         seeds = [int(part) for part in text.split(",")]
         if len(set(seeds)) != len(seeds):
             raise SweepError(f"--seeds {text!r}: a seed is given twice")
         return seeds
-    raise SweepError(f"--seeds {text!r} is not a seed range: write A..B (e.g. 1..20), "
-                     f"one seed (7) or a list (1,5,9) of whole numbers 0 or more")
+    raise SweepError(
+        f"--seeds {text!r} is not a seed range: write A..B (e.g. 1..20), "
+        f"one seed (7) or a list (1,5,9) of whole numbers 0 or more"
+    )
 
 
 _KEY = r"[^.\[\]=\s]+"
@@ -115,11 +145,14 @@ def parse_set(text: str) -> tuple[str, list]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise SweepError(f"--set {text!r}: write KEY=V1,V2 (e.g. "
-                         f"cluster.node_sources[0].nodes=10,20,40)")
+        raise SweepError(
+            f"--set {text!r}: write KEY=V1,V2 (e.g. cluster.node_sources[0].nodes=10,20,40)"
+        )
     if not _PATH.fullmatch(key):
-        raise SweepError(f"--set {text!r}: {key!r} is not a key path (write keys joined "
-                         f"by dots, list items as [i]: workloads[0].arrivals_per_hour)")
+        raise SweepError(
+            f"--set {text!r}: {key!r} is not a key path (write keys joined "
+            f"by dots, list items as [i]: workloads[0].arrivals_per_hour)"
+        )
     if key == "seed":
         raise SweepError("--set seed: sweep seeds with --seeds A..B")
     if not raw.strip():
@@ -134,10 +167,11 @@ def parse_set(text: str) -> tuple[str, list]:
         except yaml.YAMLError:
             value = part
         if isinstance(value, (list, dict)):
-            raise SweepError(f"--set {key}={raw}: {part!r} is not a single value "
-                             f"(values are YAML scalars)")
+            raise SweepError(
+                f"--set {key}={raw}: {part!r} is not a single value (values are YAML scalars)"
+            )
         if value is not None and not isinstance(value, (str, int, float, bool)):
-            value = part   # a date or other implicit type: as written
+            value = part  # a date or other implicit type: as written
         values.append(value)
     return key, values
 
@@ -162,24 +196,33 @@ def _set_path(data: dict, path: str, value) -> None:
     walked = ""
     for position, token in enumerate(tokens):
         last = position == len(tokens) - 1
-        shown = f"{walked}[{token}]" if isinstance(token, int) else (
-            f"{walked}.{token}" if walked else token)
+        shown = (
+            f"{walked}[{token}]"
+            if isinstance(token, int)
+            else (f"{walked}.{token}" if walked else token)
+        )
         if isinstance(token, int):
             if not isinstance(node, list):
-                raise SweepError(f"--set {path}: {walked or 'the scenario'} is not a list "
-                                 f"({_describe(node)})")
+                raise SweepError(
+                    f"--set {path}: {walked or 'the scenario'} is not a list ({_describe(node)})"
+                )
             if token >= len(node):
-                raise SweepError(f"--set {path}: the scenario has no {shown} "
-                                 f"({walked} has {len(node)} item"
-                                 f"{'s' if len(node) != 1 else ''})")
+                raise SweepError(
+                    f"--set {path}: the scenario has no {shown} "
+                    f"({walked} has {len(node)} item"
+                    f"{'s' if len(node) != 1 else ''})"
+                )
         else:
             if not isinstance(node, dict):
-                raise SweepError(f"--set {path}: {walked or 'the scenario'} is not a "
-                                 f"mapping ({_describe(node)})")
+                raise SweepError(
+                    f"--set {path}: {walked or 'the scenario'} is not a mapping ({_describe(node)})"
+                )
             free = walked.endswith("variables") or walked == "thresholds"
             if token not in node and not (last and free):
-                raise SweepError(f"--set {path}: the scenario has no key {token!r}"
-                                 f"{' in ' + walked if walked else ''} ({_describe(node)})")
+                raise SweepError(
+                    f"--set {path}: the scenario has no key {token!r}"
+                    f"{' in ' + walked if walked else ''} ({_describe(node)})"
+                )
         if last:
             node[token] = value
         else:
@@ -226,18 +269,18 @@ class SweepTask:
     """One run: everything a worker needs, as plain data."""
 
     index: int
-    scenario: dict                       # scenario_data() of the scenario file
-    source: str                          # its file name (the summary's "scenario")
+    scenario: dict  # scenario_data() of the scenario file
+    source: str  # its file name (the summary's "scenario")
     overrides: tuple[tuple[str, object], ...]
     seed: int
-    catalog: str | None = None           # a catalog folder (None: the bundled catalog)
+    catalog: str | None = None  # a catalog folder (None: the bundled catalog)
 
 
 @dataclass
 class SweepPlan:
     scenario: Scenario
-    parameters: list[str]                # the --set key paths, in order
-    combinations: list[tuple]            # values of the parameters, in run order
+    parameters: list[str]  # the --set key paths, in order
+    combinations: list[tuple]  # values of the parameters, in run order
     seeds: list[int]
     tasks: list[SweepTask]
     catalog: str | None = None
@@ -247,8 +290,9 @@ class SweepPlan:
         return self.scenario.source
 
 
-def plan_sweep(path: str, *, seeds: str | None = None, sets=(), catalog: str | None = None,
-               index=None) -> SweepPlan:
+def plan_sweep(
+    path: str, *, seeds: str | None = None, sets=(), catalog: str | None = None, index=None
+) -> SweepPlan:
     """Read the scenario and the options, check every combination, list the runs."""
     scenario = load_scenario(path)
     base = scenario_data(scenario)
@@ -257,15 +301,17 @@ def plan_sweep(path: str, *, seeds: str | None = None, sets=(), catalog: str | N
     for text in sets:
         key, values = parse_set(text)
         if key in parameters:
-            raise SweepError(f"--set {key}: given twice (list its values in one --set: "
-                             f"{key}=V1,V2)")
-        _set_path(copy.deepcopy(base), key, values[0])   # the key exists
+            raise SweepError(
+                f"--set {key}: given twice (list its values in one --set: {key}=V1,V2)"
+            )
+        _set_path(copy.deepcopy(base), key, values[0])  # the key exists
         parameters.append(key)
         value_lists.append(values)
     seed_list = parse_seeds(seeds, scenario.seed)
     index = index if index is not None else load_catalog(catalog)
-    known = {service: [wf.name for _, wf in index.workflows(service)]
-             for service in index.services()}
+    known = {
+        service: [wf.name for _, wf in index.workflows(service)] for service in index.services()
+    }
     combinations = list(itertools.product(*value_lists))
     for combination in combinations:
         overrides = tuple(zip(parameters, combination))
@@ -278,8 +324,9 @@ def plan_sweep(path: str, *, seeds: str | None = None, sets=(), catalog: str | N
     for combination in combinations:
         overrides = tuple(zip(parameters, combination))
         for seed in seed_list:
-            tasks.append(SweepTask(len(tasks), base, scenario.source, overrides, seed,
-                                   catalog_path))
+            tasks.append(
+                SweepTask(len(tasks), base, scenario.source, overrides, seed, catalog_path)
+            )
     return SweepPlan(scenario, parameters, combinations, seed_list, tasks, catalog_path)
 
 
@@ -318,8 +365,11 @@ def run_task(task: SweepTask) -> dict:
 
     scenario = scenario_with(task.scenario, task.overrides, task.source)
     result = run_scenario(scenario, _catalog(task.catalog), seed=task.seed)
-    return {"index": task.index, "summary": result.summary,
-            "wall_seconds": result.performance["wall_seconds"]}
+    return {
+        "index": task.index,
+        "summary": result.summary,
+        "wall_seconds": result.performance["wall_seconds"],
+    }
 
 
 def _run_in_process(tasks, on_result) -> str:
@@ -351,21 +401,24 @@ def _run_dask(tasks, address: str, workers: int | None, on_result) -> str:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise SweepError(f"--dask {address}: Dask is not installed (pip install "
-                         f"'psa-sim[dask]')") from None
+        raise SweepError(
+            f"--dask {address}: Dask is not installed (pip install 'psa-sim[dask]')"
+        ) from None
     cluster = None
     if address == "local":
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
-                               threads_per_worker=1, processes=True,
-                               dashboard_address=":0")
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+        )
         client = Client(cluster)
         label = f"dask LocalCluster ({len(cluster.workers)} workers)"
     else:
         try:
             client = Client(address, timeout=10)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise SweepError(f"--dask {address}: cannot reach the Dask scheduler "
-                             f"({exc})") from None
+            raise SweepError(f"--dask {address}: cannot reach the Dask scheduler ({exc})") from None
         label = f"dask {address}"
     try:
         futures = client.map(run_task, tasks, pure=False)
@@ -381,8 +434,8 @@ def _run_dask(tasks, address: str, workers: int | None, on_result) -> str:
 @dataclass
 class SweepResult:
     plan: SweepPlan
-    summaries: list[dict]                # by task index
-    rows: list[dict]                     # the comparison rows, by task index
+    summaries: list[dict]  # by task index
+    rows: list[dict]  # the comparison rows, by task index
     performance: dict = field(default_factory=dict)
 
     @property
@@ -390,16 +443,25 @@ class SweepResult:
         return all(s["passed"] for s in self.summaries)
 
 
-def run_sweep(plan: SweepPlan, *, workers: int | None = None, dask: str | None = None,
-              quiet: bool = True, progress=None) -> SweepResult:
+def run_sweep(
+    plan: SweepPlan,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    quiet: bool = True,
+    progress=None,
+) -> SweepResult:
     """Run the plan's tasks: in a Dask cluster with ``dask`` (an address or ``"local"``),
     else in ``workers`` local processes (default: the CPUs; 1 runs them here)."""
     if dask is not None and workers is not None and dask != "local":
-        raise SweepError("--workers and --dask ADDRESS exclude each other (the Dask "
-                         "cluster has its own workers); --workers goes with --dask local")
+        raise SweepError(
+            "--workers and --dask ADDRESS exclude each other (the Dask "
+            "cluster has its own workers); --workers goes with --dask local"
+        )
     tasks = plan.tasks
     if progress is None and not quiet:
         from psa_sim.loadtest.progress import SweepProgress, terminal_console
+
         console = terminal_console(quiet)
         progress = SweepProgress(console, len(tasks)) if console is not None else None
     results: list[dict | None] = [None] * len(tasks)
@@ -502,33 +564,49 @@ def aggregate(result: SweepResult) -> list[dict]:
     """Per combination: its values, runs, runs passed, and mean/min/max per metric."""
     out = []
     for combination, rows in groups(result):
-        entry = {"label": _label(result.plan, combination),
-                 "values": dict(zip(result.plan.parameters, combination)),
-                 "runs": len(rows), "passed": sum(1 for r in rows if r["passed"])}
+        entry = {
+            "label": _label(result.plan, combination),
+            "values": dict(zip(result.plan.parameters, combination)),
+            "runs": len(rows),
+            "passed": sum(1 for r in rows if r["passed"]),
+        }
         for name, _, _, _ in METRICS:
             entry[name] = _stats(r[name] for r in rows)
         out.append(entry)
     return out
 
 
-_TEXT_METRICS = ("p50_time_to_running", "p95_time_to_running", "error_rate",
-                 "node_utilization", "p95_queue_wait")
+_TEXT_METRICS = (
+    "p50_time_to_running",
+    "p95_time_to_running",
+    "error_rate",
+    "node_utilization",
+    "p95_queue_wait",
+)
 
 
 def render_text(result: SweepResult) -> str:
     plan = result.plan
     combos = len(plan.combinations)
-    head = (f"sweep of {plan.source}: {combos} combination{'s' if combos != 1 else ''} "
-            f"x {len(plan.seeds)} seed{'s' if len(plan.seeds) != 1 else ''} "
-            f"= {len(plan.tasks)} runs")
+    head = (
+        f"sweep of {plan.source}: {combos} combination{'s' if combos != 1 else ''} "
+        f"x {len(plan.seeds)} seed{'s' if len(plan.seeds) != 1 else ''} "
+        f"= {len(plan.tasks)} runs"
+    )
     title = " / ".join(plan.parameters) if plan.parameters else "parameters"
     headers = [title, "passed"] + [
-        _METRIC[m][0] + (f" ({_METRIC[m][1]})" if _METRIC[m][1] else "") for m in _TEXT_METRICS]
-    table = [[e["label"], f"{e['passed']}/{e['runs']}"]
-             + [_fmt_stats(e[m]) for m in _TEXT_METRICS] for e in aggregate(result)]
+        _METRIC[m][0] + (f" ({_METRIC[m][1]})" if _METRIC[m][1] else "") for m in _TEXT_METRICS
+    ]
+    table = [
+        [e["label"], f"{e['passed']}/{e['runs']}"] + [_fmt_stats(e[m]) for m in _TEXT_METRICS]
+        for e in aggregate(result)
+    ]
     widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(headers)]
-    lines = [head, "values: mean (min–max) across seeds",
-             "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines = [
+        head,
+        "values: mean (min–max) across seeds",
+        "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
+    ]
     for row in table:
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
     failed = [r for r in result.rows if not r["passed"]]
@@ -563,11 +641,22 @@ def write_sweep_report(result: SweepResult, out) -> list[Path]:
         for row in rows:
             writer.writerow([_csv_value(row[c]) for c in columns])
     summaries_path = out / "summaries.json"
-    summaries_path.write_text(json.dumps(
-        [{"run": task.index, "overrides": dict(task.overrides), "seed": task.seed,
-          "summary": summary}
-         for task, summary in zip(result.plan.tasks, result.summaries)], indent=2) + "\n",
-        encoding="utf-8")
+    summaries_path.write_text(
+        json.dumps(
+            [
+                {
+                    "run": task.index,
+                    "overrides": dict(task.overrides),
+                    "seed": task.seed,
+                    "summary": summary,
+                }
+                for task, summary in zip(result.plan.tasks, result.summaries)
+            ],
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     pngs = sweep_charts(result)
     png_paths = []
     for name, png in pngs.items():
@@ -580,23 +669,33 @@ def write_sweep_report(result: SweepResult, out) -> list[Path]:
 
 def sweep_charts(result: SweepResult) -> dict[str, bytes]:
     plan = result.plan
-    numeric = (len(plan.parameters) == 1 and all(
-        isinstance(c[0], (int, float)) and not isinstance(c[0], bool)
-        for c in plan.combinations))
-    xlabel = plan.parameters[0] if len(plan.parameters) == 1 else (
-        " / ".join(_short_names(plan)) or "scenario")
+    numeric = len(plan.parameters) == 1 and all(
+        isinstance(c[0], (int, float)) and not isinstance(c[0], bool) for c in plan.combinations
+    )
+    xlabel = (
+        plan.parameters[0]
+        if len(plan.parameters) == 1
+        else (" / ".join(_short_names(plan)) or "scenario")
+    )
     pngs = {}
     for metric in CHART_METRICS:
         label, unit, _ = _METRIC[metric]
-        data = [((combination[0] if numeric else _label(plan, combination)),
-                 [_nan(r[metric]) for r in rows]) for combination, rows in groups(result)]
+        data = [
+            (
+                (combination[0] if numeric else _label(plan, combination)),
+                [_nan(r[metric]) for r in rows],
+            )
+            for combination, rows in groups(result)
+        ]
         title = f"{label} across {len(plan.seeds)} seed{'s' if len(plan.seeds) != 1 else ''}"
         key = _THRESHOLD_OF[metric]
         # Drawn when the same for every run (not swept).
-        limit = (None if f"thresholds.{key}" in plan.parameters
-                 else plan.scenario.thresholds.get(key))
+        limit = (
+            None if f"thresholds.{key}" in plan.parameters else plan.scenario.thresholds.get(key)
+        )
         pngs[f"sweep_{metric}.png"] = charts.sweep_chart(
-            title, label + (f" ({unit})" if unit else ""), data, xlabel, numeric, limit)
+            title, label + (f" ({unit})" if unit else ""), data, xlabel, numeric, limit
+        )
     return pngs
 
 
@@ -608,11 +707,13 @@ def render_sweep_html(result: SweepResult, pngs: dict[str, bytes]) -> str:
     t = htmlpage
     plan = result.plan
     title = f"psa-sim sweep: {plan.source}"
-    body = [f"<h1>{t.esc(title)}</h1>",
-            f"<p>{t.verdict(result.passed)} — {len(plan.combinations)} combination(s) × "
-            f"{len(plan.seeds)} seed(s) = {len(plan.tasks)} runs; "
-            f"{sum(1 for r in result.rows if r['passed'])} passed their thresholds.</p>",
-            "<ul>"]
+    body = [
+        f"<h1>{t.esc(title)}</h1>",
+        f"<p>{t.verdict(result.passed)} — {len(plan.combinations)} combination(s) × "
+        f"{len(plan.seeds)} seed(s) = {len(plan.tasks)} runs; "
+        f"{sum(1 for r in result.rows if r['passed'])} passed their thresholds.</p>",
+        "<ul>",
+    ]
     for key, combo_values in zip(plan.parameters, zip(*plan.combinations)):
         values = ",".join(dict.fromkeys(_show(v) for v in combo_values))
         body.append(f"<li><code>--set {t.esc(key)}={t.esc(values)}</code></li>")
@@ -621,20 +722,37 @@ def render_sweep_html(result: SweepResult, pngs: dict[str, bytes]) -> str:
     body.append("<h2>Comparison (mean, min–max across seeds)</h2>")
     agg = aggregate(result)
     headers = ["combination", "runs passed"] + [_METRIC[m][0] for m, *_ in METRICS]
-    body.append(t.table(headers, (
-        [e["label"], f"{e['passed']}/{e['runs']}"] + [_fmt_stats(e[m]) for m, *_ in METRICS]
-        for e in agg), numeric=[False, True] + [True] * len(METRICS)))
+    body.append(
+        t.table(
+            headers,
+            (
+                [e["label"], f"{e['passed']}/{e['runs']}"] + [_fmt_stats(e[m]) for m, *_ in METRICS]
+                for e in agg
+            ),
+            numeric=[False, True] + [True] * len(METRICS),
+        )
+    )
 
     body.append("<h2>Charts</h2>")
     for name, png in pngs.items():
         metric = name.removeprefix("sweep_").removesuffix(".png")
-        body.append(t.figure(png, name, f"{_METRIC[metric][0]} against "
-                                        f"{' / '.join(plan.parameters) or 'the scenario'}"))
+        body.append(
+            t.figure(
+                png,
+                name,
+                f"{_METRIC[metric][0]} against {' / '.join(plan.parameters) or 'the scenario'}",
+            )
+        )
 
     body.append("<h2>Every run</h2>")
     columns = list(result.rows[0]) if result.rows else []
-    body.append(t.table(columns, ([_csv_value(r[c]) for c in columns] for r in result.rows),
-                        numeric=[c not in ("failed_thresholds", "passed") for c in columns]))
+    body.append(
+        t.table(
+            columns,
+            ([_csv_value(r[c]) for c in columns] for r in result.rows),
+            numeric=[c not in ("failed_thresholds", "passed") for c in columns],
+        )
+    )
 
     body.append("<h2>Scenario (before the --set values)</h2>")
     body.append(f"<pre>{t.esc(scenario_yaml(plan.scenario))}</pre>")

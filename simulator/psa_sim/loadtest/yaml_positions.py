@@ -26,7 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from psa_sim.errors import InvalidInput
 
-__all__ = ["PositionedError", "YamlDocument", "join_key", "join_index"]
+__all__ = ["PositionedError", "YamlDocument", "join_index", "join_key"]
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -148,7 +148,8 @@ class YamlDocument:
         allowed = node.tag == expected if expected else node.tag in _SCALAR_TAGS
         if not allowed:
             self.fail(
-                node, path,
+                node,
+                path,
                 f"the tag {node.tag.replace(_TAG, '!!')!r} is not allowed "
                 "(write plain YAML: mappings, lists, strings, numbers, booleans)",
             )
@@ -189,14 +190,16 @@ class YamlDocument:
             key_path = join_key(path, key)
             if key in entries:
                 self.fail(
-                    key_node, key_path,
+                    key_node,
+                    key_path,
                     f"duplicate key {key!r} (first at line {line_of(entries[key][0])})",
                 )
             if allowed is not None and key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 self.fail(
-                    key_node, key_path,
+                    key_node,
+                    key_path,
                     f"unknown key {key!r} ({hint}allowed keys: {_quote_list(allowed)})",
                 )
             entries[key] = (key_node, value_node)
@@ -219,7 +222,9 @@ class YamlDocument:
             sources = [node]
         for source in sources:
             if not isinstance(source, MappingNode):
-                self.fail(source, path, f"a merge key (<<) needs a mapping, not {self.show(source)}")
+                self.fail(
+                    source, path, f"a merge key (<<) needs a mapping, not {self.show(source)}"
+                )
         return sources
 
     def sequence(self, node: Node, path: str, what: str = "a list") -> list[Node]:

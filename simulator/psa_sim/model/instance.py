@@ -39,15 +39,36 @@ class ServiceInstance:
     """State and rules' data of one instance; the engine moves it, never the HTTP layer."""
 
     __slots__ = (
-        "instance_id", "service_id", "bucket_name", "user_name", "label", "state",
-        "target_state", "creation_time", "finish_time", "service_icon", "variables",
-        "deployments", "groups", "job_submissions", "channel", "error_cause",
+        "bucket_name",
+        "channel",
+        "creation_time",
+        "deployments",
+        "error_cause",
+        "finish_time",
+        "groups",
+        "instance_id",
+        "job_submissions",
+        "label",
         "runtime",
+        "service_icon",
+        "service_id",
+        "state",
+        "target_state",
+        "user_name",
+        "variables",
     )
 
-    def __init__(self, instance_id: int, service_id: str, bucket_name: str,
-                 user_name: str, creation_time: int, service_icon: str = "",
-                 variables: dict[str, str] | None = None, label: str | None = None):
+    def __init__(
+        self,
+        instance_id: int,
+        service_id: str,
+        bucket_name: str,
+        user_name: str,
+        creation_time: int,
+        service_icon: str = "",
+        variables: dict[str, str] | None = None,
+        label: str | None = None,
+    ):
         self.instance_id = instance_id
         self.service_id = service_id
         self.bucket_name = bucket_name

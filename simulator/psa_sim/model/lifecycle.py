@@ -16,8 +16,7 @@ if TYPE_CHECKING:
     from psa_sim.model.instance import ServiceInstance
 
 
-def target_of_action(instance: ServiceInstance, workflow: Workflow,
-                     executable: list[str]) -> str:
+def target_of_action(instance: ServiceInstance, workflow: Workflow, executable: list[str]) -> str:
     """The state `workflow` leads `instance` to, or a Conflict explaining why not.
 
     `executable` names the actions allowed from the current state, for the message.
@@ -26,19 +25,22 @@ def target_of_action(instance: ServiceInstance, workflow: Workflow,
         raise InvalidInput(
             f"workflow_name: '{workflow.name}' belongs to service "
             f"'{workflow.service_id}', not to '{instance.service_id}' "
-            f"(instance {instance.instance_id})")
+            f"(instance {instance.instance_id})"
+        )
     if instance.is_transitioning:
         raise Conflict(
             f"instance {instance.instance_id} is transitioning "
             f"({instance.instance_status}): no action is accepted until it ends, "
-            f"except a kill")
+            f"except a kill"
+        )
     to_state = None if workflow.is_activation else workflow.target_state(instance.state)
     if to_state is None:
         allowed = ", ".join(executable) if executable else "none"
         raise Conflict(
             f"action '{workflow.name}' is not executable on instance "
             f"{instance.instance_id} in state {instance.state}; executable actions: "
-            f"{allowed}")
+            f"{allowed}"
+        )
     return to_state
 
 
@@ -71,4 +73,5 @@ def check_cleanable(instance: ServiceInstance) -> None:
     if instance.is_transitioning or instance.state not in ENDED_STATES:
         raise Conflict(
             f"instance {instance.instance_id} is {instance.instance_status}: only "
-            f"{FINISHED} or {KILLED} instances can be cleaned")
+            f"{FINISHED} or {KILLED} instances can be cleaned"
+        )

@@ -38,8 +38,9 @@ class InstanceStore:
 
     def active(self) -> list[ServiceInstance]:
         """What the portal lists as activated services: neither FINISHED nor KILLED."""
-        return [i for i in self._by_id.values()
-                if i.is_transitioning or i.state not in ENDED_STATES]
+        return [
+            i for i in self._by_id.values() if i.is_transitioning or i.state not in ENDED_STATES
+        ]
 
     def clean(self, instance_id: int) -> ServiceInstance:
         """The portal's CLEAN: only a FINISHED or KILLED instance leaves the database."""
@@ -49,5 +50,8 @@ class InstanceStore:
         return instance
 
     def find_by_name(self, service_id: str, instance_name: str) -> list[ServiceInstance]:
-        return [i for i in self._by_id.values()
-                if i.service_id == service_id and i.name == instance_name]
+        return [
+            i
+            for i in self._by_id.values()
+            if i.service_id == service_id and i.name == instance_name
+        ]

@@ -35,8 +35,9 @@ def load_users(path: str | Path | None) -> dict[str, User]:
     if isinstance(data, dict) and "users" in data:
         data = data["users"]
     if not isinstance(data, list) or not data:
-        raise InvalidInput(f"users: '{path}' must hold a non-empty list of "
-                           f"{{name, password, admin}}")
+        raise InvalidInput(
+            f"users: '{path}' must hold a non-empty list of {{name, password, admin}}"
+        )
     users: dict[str, User] = {}
     for i, entry in enumerate(data):
         if not isinstance(entry, dict) or set(entry) - {"name", "password", "admin"}:
@@ -53,11 +54,12 @@ def load_users(path: str | Path | None) -> dict[str, User]:
 class Sessions:
     """Session id → user name, with an idle timeout measured on the wall clock."""
 
-    def __init__(self, users: dict[str, User],
-                 idle_timeout: float = DEFAULT_SESSION_IDLE_TIMEOUT) -> None:
+    def __init__(
+        self, users: dict[str, User], idle_timeout: float = DEFAULT_SESSION_IDLE_TIMEOUT
+    ) -> None:
         self.users = users
         self.idle_timeout = idle_timeout
-        self._sessions: dict[str, list] = {}   # id → [user name, last used]
+        self._sessions: dict[str, list] = {}  # id → [user name, last used]
 
     def check_password(self, username: str, password: str) -> User:
         user = self.users.get(username)

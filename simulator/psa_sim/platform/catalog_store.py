@@ -149,11 +149,13 @@ def workflow_key_values(workflow: Workflow, bucket: str, owner: str) -> list[dic
             items.append(_kv(VARIABLE_DESCRIPTION, variable.name, variable.description))
         if variable.group:
             items.append(_kv(VARIABLE_GROUP, variable.name, variable.group))
-        items.append(_kv(VARIABLE_ADVANCED, variable.name, "true" if variable.advanced else "false"))
+        items.append(
+            _kv(VARIABLE_ADVANCED, variable.name, "true" if variable.advanced else "false")
+        )
         items.append(_kv(VARIABLE_HIDDEN, variable.name, "true" if variable.hidden else "false"))
     if workflow.description:
         items.append(_kv(GENERAL, "description", workflow.description))
-    group = owner[len(GROUP_PREFIX):] if owner.startswith(GROUP_PREFIX) else owner
+    group = owner[len(GROUP_PREFIX) :] if owner.startswith(GROUP_PREFIX) else owner
     items.append(_kv(GENERIC_INFORMATION, "group", group))
     items.append(_kv(GENERIC_INFORMATION, "bucketName", bucket))
     return items
@@ -286,7 +288,9 @@ class CatalogStore:
 
     # --- objects ---------------------------------------------------------------------
 
-    def list_objects(self, bucket: str, kind: str | None = None, object_name: str | None = None) -> list[dict]:
+    def list_objects(
+        self, bucket: str, kind: str | None = None, object_name: str | None = None
+    ) -> list[dict]:
         """Metadata of every object's latest revision, sorted by name.
 
         ``kind``: case-insensitive prefix; ``object_name``: case-insensitive substring.
@@ -295,7 +299,9 @@ class CatalogStore:
 
     def _filter(self, bucket: _Bucket, kind: str | None, object_name: str | None) -> list[dict]:
         if bucket.listing is None:
-            bucket.listing = [bucket.objects[name].latest.metadata for name in sorted(bucket.objects)]
+            bucket.listing = [
+                bucket.objects[name].latest.metadata for name in sorted(bucket.objects)
+            ]
         if not kind and not object_name:
             return bucket.listing
         cache_key = (bucket.name, (kind or "").lower() or None, (object_name or "").lower() or None)
@@ -305,7 +311,8 @@ class CatalogStore:
             cached = [
                 metadata
                 for metadata in bucket.listing
-                if metadata["kind"].lower().startswith(kind_prefix) and name_part in metadata["name"].lower()
+                if metadata["kind"].lower().startswith(kind_prefix)
+                and name_part in metadata["name"].lower()
             ]
             self._filtered[cache_key] = cached
         return cached
@@ -339,8 +346,18 @@ class CatalogStore:
                 f"name: object '{name}' already exists in bucket '{bucket}' (post a new revision instead)"
             )
         obj = _Object(name=name, kind=kind)
-        revision = self._commit(target, obj, content, workflow, commit_message, content_type,
-                                project_name, tags, username, now_ms)
+        revision = self._commit(
+            target,
+            obj,
+            content,
+            workflow,
+            commit_message,
+            content_type,
+            project_name,
+            tags,
+            username,
+            now_ms,
+        )
         return {"object": [revision.metadata]}
 
     def add_revision(
@@ -364,8 +381,18 @@ class CatalogStore:
         obj = self._object(target, name)
         content = self._as_bytes(content)
         workflow = self._parse(content, obj.kind)
-        revision = self._commit(target, obj, content, workflow, commit_message, content_type,
-                                project_name, tags, username, now_ms)
+        revision = self._commit(
+            target,
+            obj,
+            content,
+            workflow,
+            commit_message,
+            content_type,
+            project_name,
+            tags,
+            username,
+            now_ms,
+        )
         return revision.metadata
 
     def get_metadata(self, bucket: str, name: str) -> dict:
@@ -401,7 +428,9 @@ class CatalogStore:
 
     # --- preloading ------------------------------------------------------------------
 
-    def preload_directory(self, path, bucket: str, owner: str = DEFAULT_BUCKET_OWNER, now_ms: int = 0) -> list[dict]:
+    def preload_directory(
+        self, path, bucket: str, owner: str = DEFAULT_BUCKET_OWNER, now_ms: int = 0
+    ) -> list[dict]:
         """Store every ``*.xml`` under ``path`` (sorted by relative path) as ``workflow/psa``.
 
         The bucket is created if needed. An object that already exists gets a new revision;
@@ -423,7 +452,8 @@ class CatalogStore:
                 raise CatalogError(
                     f"the workflow name is also used by {seen[workflow.name]}; "
                     f"names must be unique in bucket '{bucket}'",
-                    source=str(file), workflow=workflow.name,
+                    source=str(file),
+                    workflow=workflow.name,
                 )
             self._check_name(workflow.name)
             seen[workflow.name] = file
@@ -433,23 +463,47 @@ class CatalogStore:
         target = self._buckets[bucket]
         added = []
         for _file, content, workflow in parsed:
-            obj = target.objects.get(workflow.name) or _Object(name=workflow.name, kind=PSA_WORKFLOW_KIND)
-            revision = self._commit(target, obj, content, workflow, PRELOAD_COMMIT_MESSAGE,
-                                    WORKFLOW_CONTENT_TYPE, None, None, "", now_ms)
+            obj = target.objects.get(workflow.name) or _Object(
+                name=workflow.name, kind=PSA_WORKFLOW_KIND
+            )
+            revision = self._commit(
+                target,
+                obj,
+                content,
+                workflow,
+                PRELOAD_COMMIT_MESSAGE,
+                WORKFLOW_CONTENT_TYPE,
+                None,
+                None,
+                "",
+                now_ms,
+            )
             added.append(revision.metadata)
         return added
 
     # --- internals -------------------------------------------------------------------
 
-    def _commit(self, bucket: _Bucket, obj: _Object, content: bytes, workflow: Workflow | None,
-                commit_message: str, content_type: str, project_name: str | None, tags: str | None,
-                username: str, now_ms: int) -> _Revision:
+    def _commit(
+        self,
+        bucket: _Bucket,
+        obj: _Object,
+        content: bytes,
+        workflow: Workflow | None,
+        commit_message: str,
+        content_type: str,
+        project_name: str | None,
+        tags: str | None,
+        username: str,
+        now_ms: int,
+    ) -> _Revision:
         if isinstance(now_ms, bool) or not isinstance(now_ms, int):
             raise InvalidInput(f"now_ms: expected epoch milliseconds as an int, got {now_ms!r}")
         # The real catalog identifies a revision by its commit time: keep them distinct.
         if obj.revisions and now_ms <= obj.latest.commit_time:
             now_ms = obj.latest.commit_time + 1
-        content_type = content_type or (WORKFLOW_CONTENT_TYPE if workflow is not None else DEFAULT_CONTENT_TYPE)
+        content_type = content_type or (
+            WORKFLOW_CONTENT_TYPE if workflow is not None else DEFAULT_CONTENT_TYPE
+        )
         if workflow is not None:
             # Key values describe the XML as uploaded (its own job name)...
             key_values = workflow_key_values(workflow, bucket.name, bucket.owner)
@@ -479,8 +533,13 @@ class CatalogStore:
             "object_key_values": key_values,
             "variables_order": variables_order(key_values),
         }
-        revision = _Revision(content=content, content_type=content_type, commit_time=now_ms,
-                             workflow=workflow, metadata=metadata)
+        revision = _Revision(
+            content=content,
+            content_type=content_type,
+            commit_time=now_ms,
+            workflow=workflow,
+            metadata=metadata,
+        )
         obj.revisions.append(revision)
         bucket.objects[obj.name] = obj
         if workflow is not None:
@@ -527,4 +586,6 @@ class CatalogStore:
             return content.encode("utf-8")
         if isinstance(content, (bytes, bytearray, memoryview)):
             return bytes(content)
-        raise InvalidInput(f"file: expected the file content as bytes, got {type(content).__name__}")
+        raise InvalidInput(
+            f"file: expected the file content as bytes, got {type(content).__name__}"
+        )

@@ -34,8 +34,13 @@ _DRIVER_METHODS = frozenset({"reset", "set_clock", "clock"})
 
 
 class SimDriver:
-    def __init__(self, config: PlatformConfig, journal: Journal | None = None,
-                 clock: str = "instant", speed: float = 1.0) -> None:
+    def __init__(
+        self,
+        config: PlatformConfig,
+        journal: Journal | None = None,
+        clock: str = "instant",
+        speed: float = 1.0,
+    ) -> None:
         _check_clock(clock, speed)
         self.config = config
         self.journal = journal or Journal(None)
@@ -49,23 +54,34 @@ class SimDriver:
         self._anchor()
 
     @classmethod
-    def from_options(cls, *, db: str | None = None, clock: str = "instant",
-                     speed: float = 1.0, seed: int | None = None, nodes: int | None = None,
-                     catalog: str | None = None, users: str | None = None,
-                     public_base: str = "http://127.0.0.1:8080") -> SimDriver:
+    def from_options(
+        cls,
+        *,
+        db: str | None = None,
+        clock: str = "instant",
+        speed: float = 1.0,
+        seed: int | None = None,
+        nodes: int | None = None,
+        catalog: str | None = None,
+        users: str | None = None,
+        public_base: str = "http://127.0.0.1:8080",
+    ) -> SimDriver:
         """A driver from the `psa-sim serve` options; an existing --db keeps its own
         seed, nodes and catalog (replaying it on others would not give the same state)."""
         journal = Journal(Path(db) if db else None)
         stored = journal.get("config")
         if stored is not None:
-            config = PlatformConfig.from_json({**stored, "public_base": public_base,
-                                               "users": users or stored["users"]})
+            config = PlatformConfig.from_json(
+                {**stored, "public_base": public_base, "users": users or stored["users"]}
+            )
         else:
-            config = PlatformConfig(seed=0 if seed is None else seed,
-                                    nodes=4 if nodes is None else nodes,
-                                    catalog=str(Path(catalog).resolve()) if catalog else None,
-                                    users=str(Path(users).resolve()) if users else None,
-                                    public_base=public_base)
+            config = PlatformConfig(
+                seed=0 if seed is None else seed,
+                nodes=4 if nodes is None else nodes,
+                catalog=str(Path(catalog).resolve()) if catalog else None,
+                users=str(Path(users).resolve()) if users else None,
+                public_base=public_base,
+            )
             journal.put("config", config.to_json())
         return cls(config, journal, clock=clock, speed=speed)
 
@@ -78,9 +94,11 @@ class SimDriver:
             try:
                 getattr(platform, name)(**args)
             except Exception as exc:
-                raise RuntimeError(f"{self.journal.path}: replaying '{name}' at simulated "
-                                   f"second {sim_time} failed ({exc}): was the database "
-                                   f"written by another version of psa-sim?") from exc
+                raise RuntimeError(
+                    f"{self.journal.path}: replaying '{name}' at simulated "
+                    f"second {sim_time} failed ({exc}): was the database "
+                    f"written by another version of psa-sim?"
+                ) from exc
             platform.journal_as = None
         saved = self.journal.get("clock")
         if saved is not None:
@@ -131,7 +149,7 @@ class SimDriver:
             return
         try:
             loop.call_soon_threadsafe(self._inbox.put_nowait, None)
-        except RuntimeError:   # its loop is already closed: nothing runs any more
+        except RuntimeError:  # its loop is already closed: nothing runs any more
             self._loop = None
         if self._thread is not None:
             self._thread.join(timeout=10)
@@ -139,8 +157,12 @@ class SimDriver:
 
     def base_info(self) -> dict:
         demo = None if self.config.users else ("admin", "admin")
-        return {"clock": self.mode, "seed": self.config.seed,
-                "users_file": self.config.users, "demo_user": demo}
+        return {
+            "clock": self.mode,
+            "seed": self.config.seed,
+            "users_file": self.config.users,
+            "demo_user": demo,
+        }
 
     async def call(self, method: str, /, **kwargs):
         """Run a platform method in the simulation; await its result (on the loop that
@@ -151,8 +173,7 @@ class SimDriver:
 
     def call_sync(self, method: str, /, **kwargs):
         """The same, from another thread (tests, tools)."""
-        return asyncio.run_coroutine_threadsafe(self.call(method, **kwargs),
-                                                self._loop).result()
+        return asyncio.run_coroutine_threadsafe(self.call(method, **kwargs), self._loop).result()
 
     async def _consume(self) -> None:
         inbox = self._inbox
@@ -243,8 +264,9 @@ class SimDriver:
     def _clock_info(self) -> dict:
         return {"mode": self.mode, "speed": self.speed, **clock_view(self.platform.sim)}
 
-    def _set_clock(self, session_id=None, mode: str | None = None,
-                   speed: float | None = None) -> dict:
+    def _set_clock(
+        self, session_id=None, mode: str | None = None, speed: float | None = None
+    ) -> dict:
         self.platform.wall_now = time.monotonic()
         self.platform.require_admin(session_id)
         mode = mode or self.mode
@@ -273,5 +295,6 @@ def _check_clock(mode: str, speed) -> None:
     if mode not in CLOCK_MODES:
         raise InvalidInput(f"clock: '{mode}' is not one of {', '.join(CLOCK_MODES)}")
     if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed > 0:
-        raise InvalidInput(f"speed: {speed!r} must be a number of simulated seconds per "
-                           f"wall second, > 0")
+        raise InvalidInput(
+            f"speed: {speed!r} must be a number of simulated seconds per wall second, > 0"
+        )

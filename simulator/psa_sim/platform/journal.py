@@ -54,8 +54,7 @@ class Journal:
         self.path = path
         self._db = None
         if path is not None:
-            self._db = sqlite3.connect(str(path), isolation_level=None,
-                                       check_same_thread=False)
+            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
@@ -72,19 +71,23 @@ class Journal:
 
     def put(self, key: str, value) -> None:
         if self._db is not None:
-            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                             (key, json.dumps(value)))
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, json.dumps(value))
+            )
 
     def append(self, sim_time: float, name: str, args: dict) -> None:
         if self._db is not None:
-            self._db.execute("INSERT INTO changes (sim_time, name, args) VALUES (?, ?, ?)",
-                             (sim_time, name, json.dumps(_encode(args))))
+            self._db.execute(
+                "INSERT INTO changes (sim_time, name, args) VALUES (?, ?, ?)",
+                (sim_time, name, json.dumps(_encode(args))),
+            )
 
     def changes(self) -> Iterator[tuple[float, str, dict]]:
         if self._db is None:
             return
         for sim_time, name, args in self._db.execute(
-                "SELECT sim_time, name, args FROM changes ORDER BY seq"):
+            "SELECT sim_time, name, args FROM changes ORDER BY seq"
+        ):
             yield sim_time, name, _decode(json.loads(args))
 
     def clear_changes(self) -> None:

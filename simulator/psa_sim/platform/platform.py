@@ -20,12 +20,27 @@ from psa_sim.platform.auth import Sessions, User, load_users
 from psa_sim.platform.catalog_store import CatalogStore
 
 # The operations that change state, journaled by the driver before they are answered.
-CHANGES = frozenset({
-    "open_session", "logout", "create_instance", "instance_action", "update_instance",
-    "clean_instance", "create_bucket", "add_object", "add_revision", "delete_object",
-    "kill_job", "add_node_token", "remove_node_token", "advance", "crash_container",
-    "fail_node", "repair_node",
-})
+CHANGES = frozenset(
+    {
+        "open_session",
+        "logout",
+        "create_instance",
+        "instance_action",
+        "update_instance",
+        "clean_instance",
+        "create_bucket",
+        "add_object",
+        "add_revision",
+        "delete_object",
+        "kill_job",
+        "add_node_token",
+        "remove_node_token",
+        "advance",
+        "crash_container",
+        "fail_node",
+        "repair_node",
+    }
+)
 
 # The owner the real catalog gives buckets by default, and so to the preloaded one.
 CATALOG_OWNER = "GROUP:public-objects"
@@ -37,31 +52,43 @@ class PlatformConfig:
 
     seed: int = 0
     nodes: int = 4
-    catalog: str | None = None          # folder of workflow XML; None: the bundled one
-    users: str | None = None            # YAML users file; None: the demo admin
+    catalog: str | None = None  # folder of workflow XML; None: the bundled one
+    users: str | None = None  # YAML users file; None: the demo admin
     public_base: str = "http://127.0.0.1:8080"
     health_period: float = 60.0
     port_range: tuple[int, int] = (9000, 9999)
     extra: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"seed": self.seed, "nodes": self.nodes, "catalog": self.catalog,
-                "users": self.users, "public_base": self.public_base,
-                "health_period": self.health_period, "port_range": list(self.port_range)}
+        return {
+            "seed": self.seed,
+            "nodes": self.nodes,
+            "catalog": self.catalog,
+            "users": self.users,
+            "public_base": self.public_base,
+            "health_period": self.health_period,
+            "port_range": list(self.port_range),
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> PlatformConfig:
-        return cls(seed=data["seed"], nodes=data["nodes"], catalog=data["catalog"],
-                   users=data["users"], public_base=data["public_base"],
-                   health_period=data["health_period"],
-                   port_range=tuple(data["port_range"]))
+        return cls(
+            seed=data["seed"],
+            nodes=data["nodes"],
+            catalog=data["catalog"],
+            users=data["users"],
+            public_base=data["public_base"],
+            health_period=data["health_period"],
+            port_range=tuple(data["port_range"]),
+        )
 
 
 def _description(description) -> tuple[str | None, str, dict]:
     """Parse a ServiceDescription, naming the offending field when it is wrong."""
     if not isinstance(description, dict):
-        raise InvalidInput("body: a ServiceDescription object "
-                           "{bucket_name, workflow_name, variables} is required")
+        raise InvalidInput(
+            "body: a ServiceDescription object {bucket_name, workflow_name, variables} is required"
+        )
     name = description.get("workflow_name")
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput(f"workflow_name: {name!r} is not a workflow name")
@@ -84,14 +111,18 @@ class Platform:
         self.sessions = Sessions(self.users)
         self.index = ServiceIndex()
         self.sim = Simulation(
-            self.index, seed=config.seed,
+            self.index,
+            seed=config.seed,
             node_sources=[NodeSourceConfig("LocalNodes", config.nodes)],
-            port_range=config.port_range, health_period=config.health_period,
-            public_base=config.public_base)
+            port_range=config.port_range,
+            health_period=config.health_period,
+            public_base=config.public_base,
+        )
         self.catalog = CatalogStore(self.index)
         catalog_dir = Path(config.catalog) if config.catalog else bundled_catalog_dir()
-        self.catalog.preload_directory(catalog_dir, BUNDLED_BUCKET, CATALOG_OWNER,
-                                       self.sim.now_ms())
+        self.catalog.preload_directory(
+            catalog_dir, BUNDLED_BUCKET, CATALOG_OWNER, self.sim.now_ms()
+        )
         # Set by the driver before each call: the wall clock for session idleness (None
         # while replaying the journal), and what to journal instead of the call itself.
         self.wall_now: float | None = None
@@ -151,8 +182,7 @@ class Platform:
     def instance_action(self, session_id: str | None, instance_id: int, description) -> dict:
         user, instance = self._owned(session_id, instance_id)
         bucket, name, variables = _description(description)
-        self.sim.submit_action(instance.instance_id, name, variables, bucket=bucket,
-                               user=user.name)
+        self.sim.submit_action(instance.instance_id, name, variables, bucket=bucket, user=user.name)
         return instance.to_data()
 
     def update_instance(self, session_id: str | None, instance_id: int, data) -> dict:
@@ -168,8 +198,9 @@ class Platform:
             raise InvalidInput(f"variables: {variables!r} is not a map of names to values")
         if label is not None and not isinstance(label, str):
             raise InvalidInput(f"label: {label!r} is not a string")
-        self.sim.update_instance(instance.instance_id, status=status, variables=variables,
-                                 label=label)
+        self.sim.update_instance(
+            instance.instance_id, status=status, variables=variables, label=label
+        )
         return instance.to_data()
 
     def clean_instance(self, session_id: str | None, instance_id: int) -> None:
@@ -178,33 +209,54 @@ class Platform:
 
     def executable_actions(self, session_id: str | None, instance_id: int) -> list[dict]:
         _, instance = self._owned(session_id, instance_id)
-        return [{"bucket_name": bucket, "workflow_name": wf.name, "from": instance.state,
-                 "to": wf.target_state(instance.state)}
-                for bucket, wf in self.sim.executable_actions(instance.instance_id)]
+        return [
+            {
+                "bucket_name": bucket,
+                "workflow_name": wf.name,
+                "from": instance.state,
+                "to": wf.target_state(instance.state),
+            }
+            for bucket, wf in self.sim.executable_actions(instance.instance_id)
+        ]
 
-    def proxy(self, session_id: str | None, instance_id: int, endpoint_id: str,
-              path: str = "", method: str = "GET") -> tuple[int, dict]:
+    def proxy(
+        self,
+        session_id: str | None,
+        instance_id: int,
+        endpoint_id: str,
+        path: str = "",
+        method: str = "GET",
+    ) -> tuple[int, dict]:
         """The endpoint proxy: no real service stands behind a simulated one, so it
         answers for it, and says why when the instance cannot serve."""
         _, instance = self._owned(session_id, instance_id)
-        deployment = next((d for d in instance.deployments if d.endpoint_id == endpoint_id),
-                          None)
+        deployment = next((d for d in instance.deployments if d.endpoint_id == endpoint_id), None)
         if deployment is None:
             known = ", ".join(d.endpoint_id for d in instance.deployments) or "none"
-            raise NotFound(f"endpoint_id: instance {instance_id} has no endpoint "
-                           f"'{endpoint_id}' (its endpoints: {known})")
+            raise NotFound(
+                f"endpoint_id: instance {instance_id} has no endpoint "
+                f"'{endpoint_id}' (its endpoints: {known})"
+            )
         if not deployment.proxyfied:
-            raise NotFound(f"endpoint_id: endpoint '{endpoint_id}' of instance "
-                           f"{instance_id} is not proxyfied (PROXYFIED=false): open "
-                           f"{deployment.url} directly")
+            raise NotFound(
+                f"endpoint_id: endpoint '{endpoint_id}' of instance "
+                f"{instance_id} is not proxyfied (PROXYFIED=false): open "
+                f"{deployment.url} directly"
+            )
         if instance.instance_status != RUNNING:
-            return 503, {"httpErrorCode": 503,
-                         "errorMessage": f"instance {instance_id} is "
-                                         f"{instance.instance_status}: its endpoint "
-                                         f"'{endpoint_id}' answers only while RUNNING"}
-        return 200, {"instance_id": instance.instance_id, "endpoint_id": endpoint_id,
-                     "method": method, "target": deployment.url.rstrip("/") + "/" + path,
-                     "message": "simulated endpoint: psa-sim stands in for the service"}
+            return 503, {
+                "httpErrorCode": 503,
+                "errorMessage": f"instance {instance_id} is "
+                f"{instance.instance_status}: its endpoint "
+                f"'{endpoint_id}' answers only while RUNNING",
+            }
+        return 200, {
+            "instance_id": instance.instance_id,
+            "endpoint_id": endpoint_id,
+            "method": method,
+            "target": deployment.url.rstrip("/") + "/" + path,
+            "message": "simulated endpoint: psa-sim stands in for the service",
+        }
 
     # --- catalog -------------------------------------------------------------------
     def list_buckets(self, session_id: str | None, kind: str | None = None) -> list[dict]:
@@ -215,32 +267,69 @@ class Platform:
         self._user(session_id)
         return self.catalog.create_bucket(name, owner or CATALOG_OWNER)
 
-    def list_objects(self, session_id: str | None, bucket: str, kind: str | None = None,
-                     object_name: str | None = None) -> list[dict]:
+    def list_objects(
+        self,
+        session_id: str | None,
+        bucket: str,
+        kind: str | None = None,
+        object_name: str | None = None,
+    ) -> list[dict]:
         self._user(session_id)
         return self.catalog.list_objects(bucket, kind=kind, object_name=object_name)
 
-    def add_object(self, session_id: str | None, bucket: str, content: bytes,
-                   name: str | None = None, kind: str | None = None,
-                   commit_message: str | None = None, content_type: str | None = None,
-                   project_name: str | None = None, tags: str | None = None) -> dict:
+    def add_object(
+        self,
+        session_id: str | None,
+        bucket: str,
+        content: bytes,
+        name: str | None = None,
+        kind: str | None = None,
+        commit_message: str | None = None,
+        content_type: str | None = None,
+        project_name: str | None = None,
+        tags: str | None = None,
+    ) -> dict:
         user = self._user(session_id)
         if not kind:
-            raise InvalidInput("kind: the kind of the object is required "
-                               "(PSA workflows use workflow/psa)")
+            raise InvalidInput(
+                "kind: the kind of the object is required (PSA workflows use workflow/psa)"
+            )
         return self.catalog.add_object(
-            bucket, content, name=name, kind=kind, commit_message=commit_message or "",
-            content_type=content_type or "application/xml", project_name=project_name,
-            tags=tags, username=user.name, now_ms=self.sim.now_ms())
+            bucket,
+            content,
+            name=name,
+            kind=kind,
+            commit_message=commit_message or "",
+            content_type=content_type or "application/xml",
+            project_name=project_name,
+            tags=tags,
+            username=user.name,
+            now_ms=self.sim.now_ms(),
+        )
 
-    def add_revision(self, session_id: str | None, bucket: str, name: str, content: bytes,
-                     commit_message: str | None = None, content_type: str | None = None,
-                     project_name: str | None = None, tags: str | None = None) -> dict:
+    def add_revision(
+        self,
+        session_id: str | None,
+        bucket: str,
+        name: str,
+        content: bytes,
+        commit_message: str | None = None,
+        content_type: str | None = None,
+        project_name: str | None = None,
+        tags: str | None = None,
+    ) -> dict:
         user = self._user(session_id)
         return self.catalog.add_revision(
-            bucket, name, content, commit_message=commit_message or "",
-            content_type=content_type or "application/xml", project_name=project_name,
-            tags=tags, username=user.name, now_ms=self.sim.now_ms())
+            bucket,
+            name,
+            content,
+            commit_message=commit_message or "",
+            content_type=content_type or "application/xml",
+            project_name=project_name,
+            tags=tags,
+            username=user.name,
+            now_ms=self.sim.now_ms(),
+        )
 
     def get_object(self, session_id: str | None, bucket: str, name: str) -> dict:
         self._user(session_id)
@@ -305,8 +394,9 @@ class Platform:
         self.require_admin(session_id)
         return self.sim.crash_container(_int("instance_id", instance_id)).to_data()
 
-    def fail_node(self, session_id: str | None, node: str,
-                  repair_after: float | None = None) -> dict:
+    def fail_node(
+        self, session_id: str | None, node: str, repair_after: float | None = None
+    ) -> dict:
         self.require_admin(session_id)
         if repair_after is not None:
             repair_after = _seconds("repair_after", repair_after)
@@ -338,6 +428,5 @@ def _seconds(field: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidInput(f"{field}: {value!r} is not a number of seconds")
     if not 0 <= value <= MAX_SECONDS:
-        raise InvalidInput(f"{field}: {value!r} must be within 0..{MAX_SECONDS} "
-                           f"(a century)")
+        raise InvalidInput(f"{field}: {value!r} must be within 0..{MAX_SECONDS} (a century)")
     return float(value)

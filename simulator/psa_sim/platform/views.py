@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from psa_sim.engine.jobs import Job, JobStatus
 
 
 def _ms(sim, seconds: float | None) -> int:
     """Epoch milliseconds of a simulated time; -1 for "not yet", as the scheduler says."""
-    return -1 if seconds is None else sim.epoch_ms + int(round(seconds * 1000))
+    return -1 if seconds is None else sim.epoch_ms + round(seconds * 1000)
 
 
 def _task_status(job: Job) -> str:
@@ -17,8 +17,12 @@ def _task_status(job: Job) -> str:
         return "PENDING"
     if job.status is JobStatus.RUNNING:
         return "RUNNING"
-    return {"FINISHED": "FINISHED", "FAILED": "FAULTY", "KILLED": "ABORTED",
-            "IN_ERROR": "IN_ERROR"}[job.status.value]
+    return {
+        "FINISHED": "FINISHED",
+        "FAILED": "FAULTY",
+        "KILLED": "ABORTED",
+        "IN_ERROR": "IN_ERROR",
+    }[job.status.value]
 
 
 def job_info(job: Job, sim) -> dict:
@@ -47,9 +51,10 @@ def job_state(job: Job, sim) -> dict:
         "projectName": job.workflow.project_name,
         "priority": "NORMAL",
         "jobInfo": info,
-        "tasks": {task.name: {"name": task.name,
-                              "taskInfo": {"taskStatus": _task_status(job)}}
-                  for task in job.workflow.tasks},
+        "tasks": {
+            task.name: {"name": task.name, "taskInfo": {"taskStatus": _task_status(job)}}
+            for task in job.workflow.tasks
+        },
         "genericInformation": dict(job.workflow.generic_info),
         "variables": dict(job.variables),
     }
@@ -69,9 +74,10 @@ def job_result(job: Job, sim) -> dict:
 def job_log(job: Job, sim) -> str:
     lines = []
     for seconds, message in job.log:
-        stamp = datetime.fromtimestamp(_ms(sim, seconds) / 1000, tz=timezone.utc)
-        lines.append(f"[{stamp.isoformat(timespec='milliseconds')}] job {job.job_id} "
-                     f"({job.name}): {message}")
+        stamp = datetime.fromtimestamp(_ms(sim, seconds) / 1000, tz=UTC)
+        lines.append(
+            f"[{stamp.isoformat(timespec='milliseconds')}] job {job.job_id} ({job.name}): {message}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -80,8 +86,12 @@ def clock(sim) -> dict:
 
 
 def node(node) -> dict:
-    return {**node.to_data(), "up": node.up, "tokens": list(node.tokens),
-            "busy": node.job is not None}
+    return {
+        **node.to_data(),
+        "up": node.up,
+        "tokens": list(node.tokens),
+        "busy": node.job is not None,
+    }
 
 
 def metrics(sim) -> dict:

@@ -8,10 +8,14 @@ from fastapi import FastAPI, Header
 
 from psa_sim.api.models import ErrorBody
 
-SessionId = Annotated[str | None, Header(
-    alias="sessionid",
-    description="the session id from POST /rest/common/login (the catalog spells it "
-                "sessionID; header names are case-insensitive)")]
+SessionId = Annotated[
+    str | None,
+    Header(
+        alias="sessionid",
+        description="the session id from POST /rest/common/login (the catalog spells it "
+        "sessionID; header names are case-insensitive)",
+    ),
+]
 
 
 def errors(*statuses: int) -> dict:
@@ -23,8 +27,7 @@ def errors(*statuses: int) -> dict:
         404: "unknown instance, bucket, object, workflow or job",
         409: "refused in the current state",
     }
-    return {s: {"model": ErrorBody, "description": described[s]}
-            for s in sorted({400, *statuses})}
+    return {s: {"model": ErrorBody, "description": described[s]} for s in sorted({400, *statuses})}
 
 
 class Routes:

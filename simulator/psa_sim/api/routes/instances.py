@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-
 from fastapi import FastAPI, Request
 
-from psa_sim.api.models import (ServiceDescription, ServiceInstanceData,
-                                ServiceInstanceUpdate)
+from psa_sim.api.models import ServiceDescription, ServiceInstanceData, ServiceInstanceUpdate
 from psa_sim.api.responses import json_response, no_content
 from psa_sim.api.routes.common import Routes, SessionId, errors
 
@@ -18,51 +16,79 @@ def add_routes(app: FastAPI, driver) -> None:
     r = Routes(app, PREFIX, "service instances")
     call = driver.call
 
-    @r.get("/serviceInstances", response_model=list[ServiceInstanceData],
-           responses=errors(401))
+    @r.get("/serviceInstances", response_model=list[ServiceInstanceData], responses=errors(401))
     async def list_instances(sessionid: SessionId = None):
         return json_response(await call("list_instances", session_id=sessionid))
 
     # Declared before /{instance_id}: "active" is not an id.
-    @r.get("/serviceInstances/active", response_model=list[ServiceInstanceData],
-           responses=errors(401))
+    @r.get(
+        "/serviceInstances/active", response_model=list[ServiceInstanceData], responses=errors(401)
+    )
     async def list_active_instances(sessionid: SessionId = None):
-        return json_response(await call("list_instances", session_id=sessionid,
-                                        active=True))
+        return json_response(await call("list_instances", session_id=sessionid, active=True))
 
-    @r.post("/serviceInstances", response_model=ServiceInstanceData,
-            responses=errors(401, 403, 404, 409))
+    @r.post(
+        "/serviceInstances",
+        response_model=ServiceInstanceData,
+        responses=errors(401, 403, 404, 409),
+    )
     async def create_instance(description: ServiceDescription, sessionid: SessionId = None):
-        return json_response(await call("create_instance", session_id=sessionid,
-                                        description=description.model_dump()))
+        return json_response(
+            await call(
+                "create_instance", session_id=sessionid, description=description.model_dump()
+            )
+        )
 
-    @r.get("/serviceInstances/{instance_id}", response_model=ServiceInstanceData,
-           responses=errors(401, 403, 404))
+    @r.get(
+        "/serviceInstances/{instance_id}",
+        response_model=ServiceInstanceData,
+        responses=errors(401, 403, 404),
+    )
     async def get_instance(instance_id: int, sessionid: SessionId = None):
-        return json_response(await call("get_instance", session_id=sessionid,
-                                        instance_id=instance_id))
+        return json_response(
+            await call("get_instance", session_id=sessionid, instance_id=instance_id)
+        )
 
-    @r.put("/serviceInstances/{instance_id}", response_model=ServiceInstanceData,
-           responses=errors(401, 403, 404, 409))
-    async def update_instance(instance_id: int, data: ServiceInstanceUpdate,
-                              sessionid: SessionId = None):
-        return json_response(await call("update_instance", session_id=sessionid,
-                                        instance_id=instance_id,
-                                        data=data.model_dump(exclude_unset=True)))
+    @r.put(
+        "/serviceInstances/{instance_id}",
+        response_model=ServiceInstanceData,
+        responses=errors(401, 403, 404, 409),
+    )
+    async def update_instance(
+        instance_id: int, data: ServiceInstanceUpdate, sessionid: SessionId = None
+    ):
+        return json_response(
+            await call(
+                "update_instance",
+                session_id=sessionid,
+                instance_id=instance_id,
+                data=data.model_dump(exclude_unset=True),
+            )
+        )
 
-    @r.delete("/serviceInstances/{instance_id}", status_code=204,
-              responses=errors(401, 403, 404, 409))
+    @r.delete(
+        "/serviceInstances/{instance_id}", status_code=204, responses=errors(401, 403, 404, 409)
+    )
     async def clean_instance(instance_id: int, sessionid: SessionId = None):
         await call("clean_instance", session_id=sessionid, instance_id=instance_id)
         return no_content()
 
-    @r.put("/serviceInstances/{instance_id}/action", response_model=ServiceInstanceData,
-           responses=errors(401, 403, 404, 409))
-    async def instance_action(instance_id: int, description: ServiceDescription,
-                              sessionid: SessionId = None):
-        return json_response(await call("instance_action", session_id=sessionid,
-                                        instance_id=instance_id,
-                                        description=description.model_dump()))
+    @r.put(
+        "/serviceInstances/{instance_id}/action",
+        response_model=ServiceInstanceData,
+        responses=errors(401, 403, 404, 409),
+    )
+    async def instance_action(
+        instance_id: int, description: ServiceDescription, sessionid: SessionId = None
+    ):
+        return json_response(
+            await call(
+                "instance_action",
+                session_id=sessionid,
+                instance_id=instance_id,
+                description=description.model_dump(),
+            )
+        )
 
 
 def add_proxy_routes(app: FastAPI, driver) -> None:
@@ -71,28 +97,44 @@ def add_proxy_routes(app: FastAPI, driver) -> None:
     r = Routes(app, PREFIX, "service instances")
     call = driver.call
 
-    async def _proxy(instance_id: int, endpoint_id: str, path: str, method: str,
-                     sessionid: str | None):
-        status, body = await call("proxy", session_id=sessionid, instance_id=instance_id,
-                                  endpoint_id=endpoint_id, path=path, method=method)
+    async def _proxy(
+        instance_id: int, endpoint_id: str, path: str, method: str, sessionid: str | None
+    ):
+        status, body = await call(
+            "proxy",
+            session_id=sessionid,
+            instance_id=instance_id,
+            endpoint_id=endpoint_id,
+            path=path,
+            method=method,
+        )
         return json_response(body, status)
 
-    async def proxy(instance_id: int, endpoint_id: str, path: str, request: Request,
-                    sessionid: SessionId = None):
+    async def proxy(
+        instance_id: int, endpoint_id: str, path: str, request: Request, sessionid: SessionId = None
+    ):
         return await _proxy(instance_id, endpoint_id, path, request.method, sessionid)
 
-    async def proxy_root(instance_id: int, endpoint_id: str, request: Request,
-                         sessionid: SessionId = None):
+    async def proxy_root(
+        instance_id: int, endpoint_id: str, request: Request, sessionid: SessionId = None
+    ):
         return await _proxy(instance_id, endpoint_id, "", request.method, sessionid)
 
     endpoint = "/services/{instance_id}/endpoints/{endpoint_id}"
     for method in PROXY_METHODS:
-        r.add_api_route(endpoint + "/{path:path}", proxy, methods=[method],
-                        operation_id=f"proxy_{method.lower()}",
-                        summary="Reverse proxy to a proxyfied endpoint",
-                        responses=errors(401, 403, 404))
-        r.add_api_route(endpoint, proxy_root, methods=[method],
-                        operation_id=f"proxy_root_{method.lower()}",
-                        summary="Reverse proxy to a proxyfied endpoint (its root)",
-                        responses=errors(401, 403, 404))
-
+        r.add_api_route(
+            endpoint + "/{path:path}",
+            proxy,
+            methods=[method],
+            operation_id=f"proxy_{method.lower()}",
+            summary="Reverse proxy to a proxyfied endpoint",
+            responses=errors(401, 403, 404),
+        )
+        r.add_api_route(
+            endpoint,
+            proxy_root,
+            methods=[method],
+            operation_id=f"proxy_root_{method.lower()}",
+            summary="Reverse proxy to a proxyfied endpoint (its root)",
+            responses=errors(401, 403, 404),
+        )

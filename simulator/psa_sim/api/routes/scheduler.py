@@ -23,18 +23,17 @@ def add_scheduler_routes(app: FastAPI, driver) -> None:
     async def get_job(job_id: int, sessionid: SessionId = None):
         return json_response(await call("get_job", session_id=sessionid, job_id=job_id))
 
-    @r.get("/jobs/{job_id}/result", response_model=JobResult,
-           responses=errors(401, 403, 404))
+    @r.get("/jobs/{job_id}/result", response_model=JobResult, responses=errors(401, 403, 404))
     async def get_job_result(job_id: int, sessionid: SessionId = None):
-        return json_response(await call("get_job_result", session_id=sessionid,
-                                        job_id=job_id))
+        return json_response(await call("get_job_result", session_id=sessionid, job_id=job_id))
 
     @r.put("/jobs/{job_id}/kill", response_model=bool, responses=errors(401, 403, 404, 409))
     async def kill_job(job_id: int, sessionid: SessionId = None):
         return json_response(await call("kill_job", session_id=sessionid, job_id=job_id))
 
-    @r.get("/jobs/{job_id}/log/full", response_class=PlainTextResponse,
-           responses=errors(401, 403, 404))
+    @r.get(
+        "/jobs/{job_id}/log/full", response_class=PlainTextResponse, responses=errors(401, 403, 404)
+    )
     async def job_log(job_id: int, sessionid: SessionId = None):
         return text_response(await call("job_log", session_id=sessionid, job_id=job_id))
 
@@ -44,18 +43,27 @@ def add_rm_routes(app: FastAPI, driver) -> None:
     call = driver.call
 
     # The real Python client reads these three without a session.
-    @r.get("/model/hosts", response_class=PlainTextResponse,
-           responses={200: {"description": "PA:LIST(,host1,host2)"}})
+    @r.get(
+        "/model/hosts",
+        response_class=PlainTextResponse,
+        responses={200: {"description": "PA:LIST(,host1,host2)"}},
+    )
     async def hosts():
         return text_response(pa_list(await call("rm_hosts")))
 
-    @r.get("/model/nodesources", response_class=PlainTextResponse,
-           responses={200: {"description": "PA:LIST(,source1,source2)"}})
+    @r.get(
+        "/model/nodesources",
+        response_class=PlainTextResponse,
+        responses={200: {"description": "PA:LIST(,source1,source2)"}},
+    )
     async def node_sources():
         return text_response(pa_list(await call("rm_node_sources")))
 
-    @r.get("/model/tokens", response_class=PlainTextResponse,
-           responses={200: {"description": "PA:LIST(,token1,token2)"}})
+    @r.get(
+        "/model/tokens",
+        response_class=PlainTextResponse,
+        responses={200: {"description": "PA:LIST(,token1,token2)"}},
+    )
     async def tokens():
         return text_response(pa_list(await call("rm_tokens")))
 

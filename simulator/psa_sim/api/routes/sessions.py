@@ -14,11 +14,12 @@ from psa_sim.api.routes.common import Routes, SessionId, errors
 def add_routes(app: FastAPI, driver) -> None:
     r = Routes(app, "/rest/common", "sessions")
 
-    @r.post("/login", response_class=PlainTextResponse,
-            responses={200: {"description": "the session id, as plain text"},
-                       **errors(401)})
-    async def login(username: Annotated[str, Form()] = "",
-                    password: Annotated[str, Form()] = ""):
+    @r.post(
+        "/login",
+        response_class=PlainTextResponse,
+        responses={200: {"description": "the session id, as plain text"}, **errors(401)},
+    )
+    async def login(username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = ""):
         # Missing and empty fields alike (FastAPI reads an empty form field as missing)
         # are bad credentials, as on a real scheduler.
         session_id = await driver.call("login", username=username, password=password)

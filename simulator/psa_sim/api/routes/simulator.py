@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from psa_sim.api.models import (Advance, ClockSetting, ClockState, CrashFault,
-                                ExecutableAction, NodeFailure, NodeRepair, SimTime)
+from psa_sim.api.models import (
+    Advance,
+    ClockSetting,
+    ClockState,
+    CrashFault,
+    ExecutableAction,
+    NodeFailure,
+    NodeRepair,
+    SimTime,
+)
 from psa_sim.api.responses import json_response
 from psa_sim.api.routes.common import Routes, SessionId, errors
 
@@ -16,8 +24,11 @@ def add_routes(app: FastAPI, driver) -> None:
     r = Routes(app, "/sim-api", "simulator")
     call = driver.call
 
-    @r.post("/reset", responses=errors(*ADMIN),
-            summary="Forget every instance, job and token; back to simulated time 0")
+    @r.post(
+        "/reset",
+        responses=errors(*ADMIN),
+        summary="Forget every instance, job and token; back to simulated time 0",
+    )
     async def reset(sessionid: SessionId = None):
         return json_response(await call("reset", session_id=sessionid))
 
@@ -27,37 +38,51 @@ def add_routes(app: FastAPI, driver) -> None:
 
     @r.put("/clock", response_model=ClockState, responses=errors(*ADMIN))
     async def set_clock(setting: ClockSetting, sessionid: SessionId = None):
-        return json_response(await call("set_clock", session_id=sessionid,
-                                        mode=setting.mode, speed=setting.speed))
+        return json_response(
+            await call("set_clock", session_id=sessionid, mode=setting.mode, speed=setting.speed)
+        )
 
-    @r.post("/advance", response_model=SimTime, responses=errors(*ADMIN),
-            summary="Run simulated time forward (manual clock only)")
+    @r.post(
+        "/advance",
+        response_model=SimTime,
+        responses=errors(*ADMIN),
+        summary="Run simulated time forward (manual clock only)",
+    )
     async def advance(step: Advance, sessionid: SessionId = None):
-        return json_response(await call("advance", session_id=sessionid,
-                                        seconds=step.seconds))
+        return json_response(await call("advance", session_id=sessionid, seconds=step.seconds))
 
-    @r.post("/faults/crash", responses=errors(*ADMIN, 404),
-            summary="Crash an instance's container; its health loop notices next check")
+    @r.post(
+        "/faults/crash",
+        responses=errors(*ADMIN, 404),
+        summary="Crash an instance's container; its health loop notices next check",
+    )
     async def crash(fault: CrashFault, sessionid: SessionId = None):
-        return json_response(await call("crash_container", session_id=sessionid,
-                                        instance_id=fault.instance_id))
+        return json_response(
+            await call("crash_container", session_id=sessionid, instance_id=fault.instance_id)
+        )
 
     @r.post("/faults/node-failure", responses=errors(*ADMIN, 404))
     async def node_failure(fault: NodeFailure, sessionid: SessionId = None):
-        return json_response(await call("fail_node", session_id=sessionid, node=fault.node,
-                                        repair_after=fault.repair_after))
+        return json_response(
+            await call(
+                "fail_node", session_id=sessionid, node=fault.node, repair_after=fault.repair_after
+            )
+        )
 
     @r.post("/faults/node-repair", responses=errors(*ADMIN, 404))
     async def node_repair(repair: NodeRepair, sessionid: SessionId = None):
-        return json_response(await call("repair_node", session_id=sessionid,
-                                        node=repair.node))
+        return json_response(await call("repair_node", session_id=sessionid, node=repair.node))
 
-    @r.get("/instances/{instance_id}/actions", response_model=list[ExecutableAction],
-           responses=errors(*ADMIN, 404),
-           summary="The actions an instance accepts now (none while transitioning)")
+    @r.get(
+        "/instances/{instance_id}/actions",
+        response_model=list[ExecutableAction],
+        responses=errors(*ADMIN, 404),
+        summary="The actions an instance accepts now (none while transitioning)",
+    )
     async def executable_actions(instance_id: int, sessionid: SessionId = None):
-        return json_response(await call("executable_actions", session_id=sessionid,
-                                        instance_id=instance_id))
+        return json_response(
+            await call("executable_actions", session_id=sessionid, instance_id=instance_id)
+        )
 
     @r.get("/metrics", responses=errors(*ADMIN))
     async def metrics(sessionid: SessionId = None):

@@ -4,6 +4,7 @@
 """psa_action against an in-memory server: executable checks, check mode, kill."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import pytest
@@ -14,116 +15,133 @@ from ansible_collections.proactive.psa.tests.unit.plugins.modules.psa_fake impor
 
 
 def params(**overrides):
-    values = dict(instance_id=None, service_id='MongoDB', name='db1', action=None,
-                  variables={}, kill=False, wait=True, wait_timeout=60, wait_sleep=0)
+    values = dict(
+        instance_id=None,
+        service_id="MongoDB",
+        name="db1",
+        action=None,
+        variables={},
+        kill=False,
+        wait=True,
+        wait_timeout=60,
+        wait_sleep=0,
+    )
     values.update(overrides)
     return values
 
 
 def run(server, check_mode=False, **overrides):
     warnings = []
-    task = ActionTask(server, params(**overrides), check_mode, warnings.append,
-                      sleep=lambda seconds: None)
+    task = ActionTask(
+        server, params(**overrides), check_mode, warnings.append, sleep=lambda seconds: None
+    )
     result = task.run()
-    result['warnings'] = warnings
+    result["warnings"] = warnings
     return result
 
 
 @pytest.fixture
 def server():
     fake = FakePsa()
-    fake.add_instance('MongoDB', 'db1', 'RUNNING', {'PASSWORD': 'pw'}, jobs=[(41, 'RUNNING')])
+    fake.add_instance("MongoDB", "db1", "RUNNING", {"PASSWORD": "pw"}, jobs=[(41, "RUNNING")])
     return fake
 
 
 def test_runs_the_action_and_waits(server):
-    result = run(server, action='Pause_MongoDB')
-    assert result['changed'] is True
-    assert result['executable'] is True
-    assert result['action'] == 'service-automation/Pause_MongoDB'
-    assert result['state'] == 'PAUSED'
-    assert result['job_ids'] == [1]
-    assert result['executable_actions'] == ['Finish_MongoDB', 'Pause_MongoDB']
-    assert result['instance']['variables']['PASSWORD'] == '********'
-    assert result['diff']['before']['state'] == 'RUNNING'
-    assert result['diff']['after']['state'] == 'PAUSED'
+    result = run(server, action="Pause_MongoDB")
+    assert result["changed"] is True
+    assert result["executable"] is True
+    assert result["action"] == "service-automation/Pause_MongoDB"
+    assert result["state"] == "PAUSED"
+    assert result["job_ids"] == [1]
+    assert result["executable_actions"] == ["Finish_MongoDB", "Pause_MongoDB"]
+    assert result["instance"]["variables"]["PASSWORD"] == "********"
+    assert result["diff"]["before"]["state"] == "RUNNING"
+    assert result["diff"]["after"]["state"] == "PAUSED"
 
 
 def test_bucket_slash_name_reference(server):
-    result = run(server, action='service-automation/Finish_MongoDB')
-    assert result['state'] == 'FINISHED'
+    result = run(server, action="service-automation/Finish_MongoDB")
+    assert result["state"] == "FINISHED"
     with pytest.raises(PsaModuleError) as caught:
-        run(server, action='other-bucket/Finish_MongoDB', name=None, instance_id=1)
+        run(server, action="other-bucket/Finish_MongoDB", name=None, instance_id=1)
     assert "has no workflow 'other-bucket/Finish_MongoDB'" in str(caught.value)
 
 
 def test_not_executable_fails_listing_the_executable_ones(server):
     with pytest.raises(PsaModuleError) as caught:
-        run(server, action='Resume_MongoDB')
-    assert str(caught.value) == ('action: Resume_MongoDB is not executable on instance 1 in '
-                                 'state RUNNING; executable actions: Finish_MongoDB, '
-                                 'Pause_MongoDB')
+        run(server, action="Resume_MongoDB")
+    assert str(caught.value) == (
+        "action: Resume_MongoDB is not executable on instance 1 in "
+        "state RUNNING; executable actions: Finish_MongoDB, "
+        "Pause_MongoDB"
+    )
     assert server.changes() == []
 
 
 def test_check_mode_only_says_whether_it_is_executable(server):
-    result = run(server, check_mode=True, action='Resume_MongoDB')
-    assert result['executable'] is False
-    assert result['changed'] is False
-    result = run(server, check_mode=True, action='Pause_MongoDB')
-    assert result['executable'] is True
-    assert result['changed'] is True
+    result = run(server, check_mode=True, action="Resume_MongoDB")
+    assert result["executable"] is False
+    assert result["changed"] is False
+    result = run(server, check_mode=True, action="Pause_MongoDB")
+    assert result["executable"] is True
+    assert result["changed"] is True
     assert server.changes() == []
 
 
 def test_variables_are_checked_against_the_action(server):
-    server.objects[('service-automation', 'Pause_MongoDB')]['xml'] = \
-        server.objects[('service-automation', 'Pause_MongoDB')]['xml'].replace(
-            '<variables>', '<variables><variable name="GRACE" value="10" model="PA:Integer"/>')
+    server.objects[("service-automation", "Pause_MongoDB")]["xml"] = server.objects[
+        ("service-automation", "Pause_MongoDB")
+    ]["xml"].replace(
+        "<variables>", '<variables><variable name="GRACE" value="10" model="PA:Integer"/>'
+    )
     with pytest.raises(PsaModuleError) as caught:
-        run(server, action='Pause_MongoDB', variables={'GRACE': 'soon'})
+        run(server, action="Pause_MongoDB", variables={"GRACE": "soon"})
     assert "variable GRACE of workflow Pause_MongoDB: 'soon' is not an Integer" in str(caught.value)
 
 
 def test_no_active_instance_of_that_name(server):
-    server.instances[1]['instance_status'] = 'FINISHED'
+    server.instances[1]["instance_status"] = "FINISHED"
     with pytest.raises(PsaModuleError) as caught:
-        run(server, action='Pause_MongoDB')
-    assert "has no instance named 'db1' that is not FINISHED or KILLED; ended ones: 1 " \
-           "(FINISHED)" in str(caught.value)
+        run(server, action="Pause_MongoDB")
+    assert (
+        "has no instance named 'db1' that is not FINISHED or KILLED; ended ones: 1 "
+        "(FINISHED)" in str(caught.value)
+    )
 
 
 def test_kill_kills_running_jobs_and_marks_the_instance(server):
-    server.jobs[40] = 'FINISHED'
-    server.instances[1]['job_submissions'].append({'job_id': 40})
+    server.jobs[40] = "FINISHED"
+    server.instances[1]["job_submissions"].append({"job_id": 40})
     result = run(server, kill=True)
-    assert result['changed'] is True
-    assert result['state'] == 'KILLED'
-    assert result['job_ids'] == [41]
-    assert ('PUT', '/rest/scheduler/jobs/41/kill') in server.changes()
-    assert ('PUT', '/rest/scheduler/jobs/40/kill') not in server.changes()
-    update = [body for m, p, _q, body in server.calls
-              if m == 'PUT' and p.endswith('/serviceInstances/1')][0]
-    assert update['instance_status'] == 'KILLED'
-    assert update['service_id'] == 'MongoDB'
+    assert result["changed"] is True
+    assert result["state"] == "KILLED"
+    assert result["job_ids"] == [41]
+    assert ("PUT", "/rest/scheduler/jobs/41/kill") in server.changes()
+    assert ("PUT", "/rest/scheduler/jobs/40/kill") not in server.changes()
+    update = next(
+        body for m, p, _q, body in server.calls if m == "PUT" and p.endswith("/serviceInstances/1")
+    )
+    assert update["instance_status"] == "KILLED"
+    assert update["service_id"] == "MongoDB"
 
 
 def test_kill_of_an_ended_instance_changes_nothing(server):
-    server.instances[1]['instance_status'] = 'KILLED'
-    server.jobs[41] = 'KILLED'
+    server.instances[1]["instance_status"] = "KILLED"
+    server.jobs[41] = "KILLED"
     result = run(server, kill=True, name=None, instance_id=1)
-    assert result['changed'] is False
+    assert result["changed"] is False
 
 
 def test_kill_in_check_mode(server):
     result = run(server, check_mode=True, kill=True)
-    assert result['changed'] is True
-    assert result['job_ids'] == [41]
+    assert result["changed"] is True
+    assert result["job_ids"] == [41]
     assert server.changes() == []
 
 
 def test_action_and_kill_are_exclusive(server):
     with pytest.raises(PsaModuleError):
-        run(server, kill=True, action='Pause_MongoDB')
+        run(server, kill=True, action="Pause_MongoDB")
     with pytest.raises(PsaModuleError):
         run(server)
