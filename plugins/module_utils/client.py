@@ -4,7 +4,7 @@
 
 """HTTP client for a ProActive server: sessions, retries and readable errors.
 
-Only the confirmed parts of the wire contract are used (docs: PSA_API.md). Rules:
+Only the confirmed parts of the wire contract are used (docs/wire-contract.md). Rules:
 
 * log in with ``POST /rest/common/login`` (form fields) and send the session id in the
   ``sessionid`` header; on a 401, log in again once and replay the request;

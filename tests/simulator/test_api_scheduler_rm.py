@@ -1,4 +1,4 @@
-"""Scheduler jobs and the resource manager over HTTP (PSA_API.md section 4)."""
+"""Scheduler jobs and the resource manager over HTTP (docs/wire-contract.md, section 4)."""
 
 from __future__ import annotations
 

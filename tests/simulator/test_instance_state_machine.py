@@ -2,9 +2,9 @@
 
 Hypothesis drives a real Simulation (activate, act, kill, clean, crash a container,
 advance time) on MongoDB and Spark_HDFS instances. A reference model, written from
-PSA_API.md §2 and §6 and from the catalog's state graph only, predicts every answer
-(accepted, or the exact error type) and every label; when time passes it accepts only
-the changes the life-cycle allows: a transition in flight completing to exactly its
+docs/wire-contract.md (sections 2 and 6) and from the catalog's state graph only, predicts
+every answer (accepted, or the exact error type) and every label; when time passes it
+accepts only the changes the life-cycle allows: a transition in flight completing to exactly its
 target, or ERROR after a container crash the model was told about.
 """
 
@@ -72,7 +72,7 @@ assert GRAPHS["MongoDB"][ERROR] == {"Finish_MongoDB": FINISHED}
 
 
 def kind_of(from_state: str, to_state: str) -> str:
-    """What a transition does to the platform (PSA_API.md §6)."""
+    """What a transition does to the platform (docs/wire-contract.md, section 6)."""
     if from_state == VOID:
         return "activation"
     if to_state == FINISHED:

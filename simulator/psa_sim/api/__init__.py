@@ -2,7 +2,7 @@
 
 Nothing here holds state or rules: handlers parse a request, await one call on the
 driver (which owns the platform on its own thread) and format the answer as a real
-ProActive server does (PSA_API.md).
+ProActive server does (docs/wire-contract.md).
 """
 
 from psa_sim.api.app import create_app

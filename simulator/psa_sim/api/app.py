@@ -18,7 +18,8 @@ from psa_sim.api.routes import catalog, instances, scheduler, sessions, simulato
 DESCRIPTION = """\
 A simulated ProActive server: scheduler sessions, Service Automation
 (`/cloud-automation-service`), the catalog, scheduler jobs and the resource manager, as
-a real server serves them (see PSA_API.md), plus the simulator's own `/sim-api`.
+a real server serves them (see docs/wire-contract.md in the psa-sim repository), plus the
+simulator's own `/sim-api`.
 Authenticated calls send the header `sessionid`. Every error is
 `{"httpErrorCode": status, "errorMessage": "..."}`.
 """

@@ -1,7 +1,7 @@
 """Request bodies (parsed by pydantic) and the documented shapes of answers.
 
 Answers are not validated against these (handlers return ready JSON bytes): the models
-only describe the wire contract of PSA_API.md in /openapi.json.
+only describe the wire contract of docs/wire-contract.md in /openapi.json.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a workflow does, derived from the transition it performs (PSA_API.md §6)."""
+"""What a workflow does, derived from the transition it performs (docs/wire-contract.md, section 6)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 A scenario names a cluster (node sources), the users asking for services (workloads), the
 faults to inject, how long the simulated life-cycle steps take (timing), and the thresholds
-that decide whether the run passes. See ``/work/shared/ARCHITECTURE.md`` and
+that decide whether the run passes. See ``docs/scenarios-and-reports.md`` and
 ``scenarios/mongodb-day.yaml`` for the file format; every key is documented on the
 dataclass that holds it. Durations are written as in :mod:`psa_sim.durations` and held
 in seconds.

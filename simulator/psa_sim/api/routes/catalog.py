@@ -1,4 +1,4 @@
-"""The catalog service, /catalog (PSA_API.md section 3)."""
+"""The catalog service, /catalog (docs/wire-contract.md, section 3)."""
 
 from __future__ import annotations
 

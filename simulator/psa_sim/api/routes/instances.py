@@ -1,4 +1,4 @@
-"""PSA service instances, /cloud-automation-service (PSA_API.md section 2)."""
+"""PSA service instances, /cloud-automation-service (docs/wire-contract.md, section 2)."""
 
 from __future__ import annotations
 
