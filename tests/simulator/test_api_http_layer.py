@@ -15,16 +15,19 @@ from api_helpers import assert_error
 from psa_sim.api import create_app
 from psa_sim.api.serve import _url, _users_line
 from psa_sim.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from psa_sim.platform.operations import registered
 
 
 class ScriptedDriver:
-    """Records each call; answers from `answers` (a value, or an exception to raise)."""
+    """Records each call by its operation's name; answers from `answers` (a value, or an
+    exception to raise)."""
 
     def __init__(self):
         self.calls: list[tuple[str, dict]] = []
         self.answers: dict[str, object] = {}
 
-    async def call(self, method, /, **kwargs):
+    async def call(self, op, /, **kwargs):
+        method = registered(op).name
         self.calls.append((method, kwargs))
         answer = self.answers.get(method)
         if isinstance(answer, BaseException):

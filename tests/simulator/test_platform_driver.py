@@ -8,6 +8,8 @@ import pytest
 
 from psa_sim.errors import Forbidden, InvalidInput, Unauthorized
 from psa_sim.platform.driver import SimDriver
+from psa_sim.platform.operations import replayable
+from psa_sim.platform.platform import Platform
 
 MONGO = {"workflow_name": "MongoDB", "variables": {"USER": "u", "PASSWORD": "p"}}
 
@@ -31,14 +33,14 @@ def start(**options) -> SimDriver:
 def test_instant_clock_runs_an_activation_to_running_and_stops(tmp_path):
     driver = start(db=str(tmp_path / "s.db"))
     try:
-        sid = driver.call_sync("login", username="admin", password="admin")
-        created = driver.call_sync("create_instance", session_id=sid, description=MONGO)
+        sid = driver.call_sync(Platform.login, username="admin", password="admin")
+        created = driver.call_sync(Platform.create_instance, session_id=sid, description=MONGO)
         assert created["instance_status"] == "VOID -> RUNNING"
-        instance = driver.call_sync("get_instance", session_id=sid, instance_id=1)
+        instance = driver.call_sync(Platform.get_instance, session_id=sid, instance_id=1)
         assert instance["instance_status"] == "RUNNING"
-        first = driver.call_sync("clock", session_id=sid)["simulated_seconds"]
+        first = driver.call_sync(SimDriver.clock, session_id=sid)["simulated_seconds"]
         time.sleep(0.2)
-        assert driver.call_sync("clock", session_id=sid)["simulated_seconds"] == first
+        assert driver.call_sync(SimDriver.clock, session_id=sid)["simulated_seconds"] == first
     finally:
         driver.stop()
 
@@ -46,27 +48,27 @@ def test_instant_clock_runs_an_activation_to_running_and_stops(tmp_path):
 def test_restart_restores_state_and_resumes_a_transition_in_flight(tmp_path):
     db = str(tmp_path / "s.db")
     driver = start(db=db, clock="manual")
-    sid = driver.call_sync("login", username="admin", password="admin")
-    driver.call_sync("create_instance", session_id=sid, description=MONGO)
-    driver.call_sync("advance", session_id=sid, seconds=3600)
+    sid = driver.call_sync(Platform.login, username="admin", password="admin")
+    driver.call_sync(Platform.create_instance, session_id=sid, description=MONGO)
+    driver.call_sync(Platform.advance, session_id=sid, seconds=3600)
     driver.call_sync(
-        "instance_action",
+        Platform.instance_action,
         session_id=sid,
         instance_id=1,
         description={"workflow_name": "Pause_MongoDB"},
     )
-    before = driver.call_sync("get_instance", session_id=sid, instance_id=1)
+    before = driver.call_sync(Platform.get_instance, session_id=sid, instance_id=1)
     assert before["instance_status"] == "RUNNING -> PAUSED"
     driver.stop()
 
     again = start(db=db, clock="manual")
     try:
         # The session, the instance in flight and the clock are back.
-        after = again.call_sync("get_instance", session_id=sid, instance_id=1)
+        after = again.call_sync(Platform.get_instance, session_id=sid, instance_id=1)
         assert after == before
-        assert again.call_sync("clock", session_id=sid)["simulated_seconds"] == 3600
-        again.call_sync("advance", session_id=sid, seconds=120)
-        paused = again.call_sync("get_instance", session_id=sid, instance_id=1)
+        assert again.call_sync(SimDriver.clock, session_id=sid)["simulated_seconds"] == 3600
+        again.call_sync(Platform.advance, session_id=sid, seconds=120)
+        paused = again.call_sync(Platform.get_instance, session_id=sid, instance_id=1)
         assert paused["instance_status"] == "PAUSED"
     finally:
         again.stop()
@@ -75,14 +77,14 @@ def test_restart_restores_state_and_resumes_a_transition_in_flight(tmp_path):
 def test_a_refused_request_changes_nothing_and_is_not_journaled(tmp_path):
     db = str(tmp_path / "s.db")
     driver = start(db=db)
-    sid = driver.call_sync("login", username="admin", password="admin")
+    sid = driver.call_sync(Platform.login, username="admin", password="admin")
     with pytest.raises(InvalidInput, match="SERVICE_PORT"):
         driver.call_sync(
-            "create_instance",
+            Platform.create_instance,
             session_id=sid,
             description={"workflow_name": "MongoDB", "variables": {"SERVICE_PORT": "x"}},
         )
-    assert driver.call_sync("list_instances", session_id=sid) == []
+    assert driver.call_sync(Platform.list_instances, session_id=sid) == []
     driver.stop()
     names = [name for _, name, _ in driver.journal.changes()]
     assert names == ["open_session"]
@@ -91,7 +93,7 @@ def test_a_refused_request_changes_nothing_and_is_not_journaled(tmp_path):
 def test_the_journal_never_holds_a_password(tmp_path):
     db = tmp_path / "s.db"
     driver = start(db=str(db))
-    driver.call_sync("login", username="admin", password="admin")
+    driver.call_sync(Platform.login, username="admin", password="admin")
     driver.stop()
     assert b'"password"' not in db.read_bytes()
     assert all("password" not in args for _, _, args in driver.journal.changes())
@@ -101,22 +103,22 @@ def test_sessions_and_ownership(users_file):
     driver = start(users=users_file)
     try:
         with pytest.raises(Unauthorized, match="bad username or password"):
-            driver.call_sync("login", username="alice", password="wrong")
-        alice = driver.call_sync("login", username="alice", password="a")
-        bob = driver.call_sync("login", username="bob", password="b")
-        root = driver.call_sync("login", username="root", password="r00t")
-        driver.call_sync("create_instance", session_id=alice, description=MONGO)
+            driver.call_sync(Platform.login, username="alice", password="wrong")
+        alice = driver.call_sync(Platform.login, username="alice", password="a")
+        bob = driver.call_sync(Platform.login, username="bob", password="b")
+        root = driver.call_sync(Platform.login, username="root", password="r00t")
+        driver.call_sync(Platform.create_instance, session_id=alice, description=MONGO)
         with pytest.raises(Forbidden, match="belongs to another user"):
-            driver.call_sync("get_instance", session_id=bob, instance_id=1)
-        assert driver.call_sync("list_instances", session_id=bob) == []
-        assert len(driver.call_sync("list_instances", session_id=root)) == 1
+            driver.call_sync(Platform.get_instance, session_id=bob, instance_id=1)
+        assert driver.call_sync(Platform.list_instances, session_id=bob) == []
+        assert len(driver.call_sync(Platform.list_instances, session_id=root)) == 1
         with pytest.raises(Forbidden, match="not an administrator"):
-            driver.call_sync("advance", session_id=alice, seconds=1)
+            driver.call_sync(Platform.advance, session_id=alice, seconds=1)
         with pytest.raises(Unauthorized):
-            driver.call_sync("list_instances", session_id=None)
-        driver.call_sync("logout", session_id=alice)
-        assert driver.call_sync("connected", session_id=alice) is False
-        assert driver.call_sync("connected", session_id=bob) is True
+            driver.call_sync(Platform.list_instances, session_id=None)
+        driver.call_sync(Platform.logout, session_id=alice)
+        assert driver.call_sync(Platform.connected, session_id=alice) is False
+        assert driver.call_sync(Platform.connected, session_id=bob) is True
     finally:
         driver.stop()
 
@@ -124,11 +126,11 @@ def test_sessions_and_ownership(users_file):
 def test_idle_sessions_expire(tmp_path):
     driver = start()
     try:
-        sid = driver.call_sync("login", username="admin", password="admin")
+        sid = driver.call_sync(Platform.login, username="admin", password="admin")
         driver.platform.sessions.idle_timeout = 0.05
         time.sleep(0.1)
         with pytest.raises(Unauthorized, match="expired"):
-            driver.call_sync("list_instances", session_id=sid)
+            driver.call_sync(Platform.list_instances, session_id=sid)
     finally:
         driver.stop()
 
@@ -136,13 +138,15 @@ def test_idle_sessions_expire(tmp_path):
 def test_realtime_clock_moves_at_its_speed():
     driver = start(clock="realtime", speed=600)
     try:
-        sid = driver.call_sync("login", username="admin", password="admin")
-        driver.call_sync("create_instance", session_id=sid, description=MONGO)
+        sid = driver.call_sync(Platform.login, username="admin", password="admin")
+        driver.call_sync(Platform.create_instance, session_id=sid, description=MONGO)
         time.sleep(0.5)
-        seconds = driver.call_sync("clock", session_id=sid)["simulated_seconds"]
+        seconds = driver.call_sync(SimDriver.clock, session_id=sid)["simulated_seconds"]
         assert 200 <= seconds <= 600
         assert (
-            driver.call_sync("get_instance", session_id=sid, instance_id=1)["instance_status"]
+            driver.call_sync(Platform.get_instance, session_id=sid, instance_id=1)[
+                "instance_status"
+            ]
             == "RUNNING"
         )
     finally:
@@ -152,17 +156,17 @@ def test_realtime_clock_moves_at_its_speed():
 def test_reset_and_clock_changes(tmp_path):
     db = str(tmp_path / "s.db")
     driver = start(db=db)
-    sid = driver.call_sync("login", username="admin", password="admin")
-    driver.call_sync("create_instance", session_id=sid, description=MONGO)
-    driver.call_sync("reset", session_id=sid)
-    assert driver.call_sync("list_instances", session_id=sid) == []  # the session survives
+    sid = driver.call_sync(Platform.login, username="admin", password="admin")
+    driver.call_sync(Platform.create_instance, session_id=sid, description=MONGO)
+    driver.call_sync(SimDriver.reset, session_id=sid)
+    assert driver.call_sync(Platform.list_instances, session_id=sid) == []  # the session survives
     with pytest.raises(InvalidInput, match="'warp' is not one of"):
-        driver.call_sync("set_clock", session_id=sid, mode="warp")
-    assert driver.call_sync("set_clock", session_id=sid, mode="manual")["mode"] == "manual"
+        driver.call_sync(SimDriver.set_clock, session_id=sid, mode="warp")
+    assert driver.call_sync(SimDriver.set_clock, session_id=sid, mode="manual")["mode"] == "manual"
     driver.stop()
     again = start(db=db)
     try:
-        assert again.call_sync("list_instances", session_id=sid) == []
+        assert again.call_sync(Platform.list_instances, session_id=sid) == []
     finally:
         again.stop()
 
@@ -171,10 +175,10 @@ def test_same_seed_and_requests_give_the_same_ids_and_outcomes():
     outcomes = []
     for _ in range(2):
         driver = start(seed=11)
-        sid = driver.call_sync("login", username="admin", password="admin")
+        sid = driver.call_sync(Platform.login, username="admin", password="admin")
         for _ in range(3):
-            driver.call_sync("create_instance", session_id=sid, description=MONGO)
-        data = driver.call_sync("list_instances", session_id=sid)
+            driver.call_sync(Platform.create_instance, session_id=sid, description=MONGO)
+        data = driver.call_sync(Platform.list_instances, session_id=sid)
         outcomes.append(
             [
                 (
@@ -188,3 +192,46 @@ def test_same_seed_and_requests_give_the_same_ids_and_outcomes():
         )
         driver.stop()
     assert outcomes[0] == outcomes[1]
+
+
+def test_only_declared_operations_can_be_called():
+    driver = start()
+    try:
+        sid = driver.call_sync(Platform.login, username="admin", password="admin")
+        # A string, a platform method that is not an operation, and the operation only
+        # the journal's replay may run (it would open a session without a password).
+        for not_an_operation in ("list_instances", Platform.require_admin, Platform.open_session):
+            with pytest.raises(InvalidInput, match="is not an operation of the server"):
+                driver.call_sync(not_an_operation, session_id=sid)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match="is not an operation of the server"):
+            driver.call_sync(Platform.open_session, session_id="x" * 32, username="admin")
+        assert driver.call_sync(Platform.list_instances, session_id=sid) == []
+    finally:
+        driver.stop()
+
+
+def test_journaled_operations_keep_the_names_existing_databases_hold():
+    # Renaming one of these would make every --db file that journaled it unreadable.
+    written_by_earlier_versions = {
+        "open_session",
+        "logout",
+        "create_instance",
+        "instance_action",
+        "update_instance",
+        "clean_instance",
+        "create_bucket",
+        "add_object",
+        "add_revision",
+        "delete_object",
+        "kill_job",
+        "add_node_token",
+        "remove_node_token",
+        "advance",
+        "crash_container",
+        "fail_node",
+        "repair_node",
+    }
+    for name in written_by_earlier_versions:
+        assert replayable(name).owner is Platform
+    with pytest.raises(KeyError):
+        replayable("list_instances")  # a read is never journaled

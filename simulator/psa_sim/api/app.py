@@ -1,8 +1,8 @@
 """The FastAPI application: ProActive's REST surface over a driver.
 
-``create_app(driver)`` needs only ``await driver.call(method, **kwargs)``: the driver
-runs the platform on its own thread and raises the platform's errors, which leave here
-as PSA's JSON error body with their status.
+``create_app(driver)`` needs only ``await driver.call(operation, **kwargs)``: the driver
+runs the operation in the simulation (one coroutine on the same event loop) and raises
+the platform's errors, which leave here as PSA's JSON error body with their status.
 """
 
 from __future__ import annotations

@@ -15,22 +15,23 @@ between requests moves the clock:
 from __future__ import annotations
 
 import asyncio
-import secrets
 import threading
 import time
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from psa_sim.errors import InvalidInput
 from psa_sim.platform.auth import load_users
 from psa_sim.platform.journal import Journal
-from psa_sim.platform.platform import CHANGES, Platform, PlatformConfig
+from psa_sim.platform.operations import Operation, operation, registered, replayable
+from psa_sim.platform.platform import Platform, PlatformConfig
 from psa_sim.platform.views import clock as clock_view
 
 CLOCK_MODES = ("instant", "realtime", "manual")
 # How often (wall seconds) the clock's position is saved while time runs by itself.
 CHECKPOINT_PERIOD = 0.5
-# Requests answered by the driver itself rather than the platform.
-_DRIVER_METHODS = frozenset({"reset", "set_clock", "clock"})
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class SimDriver:
@@ -92,7 +93,7 @@ class SimDriver:
         for sim_time, name, args in self.journal.changes():
             sim.run(until=sim_time)
             try:
-                getattr(platform, name)(**args)
+                replayable(name).func(platform, **args)
             except Exception as exc:
                 raise RuntimeError(
                     f"{self.journal.path}: replaying '{name}' at simulated "
@@ -164,16 +165,19 @@ class SimDriver:
             "demo_user": demo,
         }
 
-    async def call(self, method: str, /, **kwargs):
-        """Run a platform method in the simulation; await its result (on the loop that
-        hosts it)."""
+    async def call(self, op: Operation[Any, P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run an operation (`Platform.x` or `SimDriver.x`, see operations.py) in the
+        simulation; await its result (on the loop that hosts it). Arguments go by name:
+        that is how the journal keeps them."""
+        if args:
+            raise TypeError(f"{op!r}: pass its arguments by name")
         future = self._loop.create_future()
-        self._inbox.put_nowait((method, kwargs, future))
+        self._inbox.put_nowait((registered(op), kwargs, future))
         return await future
 
-    def call_sync(self, method: str, /, **kwargs):
+    def call_sync(self, op: Operation[Any, P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """The same, from another thread (tests, tools)."""
-        return asyncio.run_coroutine_threadsafe(self.call(method, **kwargs), self._loop).result()
+        return asyncio.run_coroutine_threadsafe(self.call(op, *args, **kwargs), self._loop).result()
 
     async def _consume(self) -> None:
         inbox = self._inbox
@@ -196,12 +200,12 @@ class SimDriver:
                 self._checkpoint()
                 last_checkpoint = now
 
-    def _serve(self, method: str, kwargs: dict, future) -> None:
+    def _serve(self, op: Operation, kwargs: dict, future: asyncio.Future) -> None:
         try:
-            if method in _DRIVER_METHODS:
-                result = getattr(self, "_" + method)(**kwargs)
+            if op.owner is SimDriver:
+                result = op.func(self, **kwargs)
             else:
-                result = self._apply(method, kwargs)
+                result = self._apply(op, kwargs)
         except Exception as exc:  # the caller gets it, the simulation goes on
             if not future.cancelled():
                 future.set_exception(exc)
@@ -209,17 +213,13 @@ class SimDriver:
             if not future.cancelled():
                 future.set_result(result)
 
-    def _apply(self, method: str, kwargs: dict):
+    def _apply(self, op: Operation, kwargs: dict) -> Any:
         platform = self.platform
-        if method.startswith("_") or not hasattr(platform, method):
-            raise InvalidInput(f"method: '{method}' is not an operation of the server")
-        if method == "login":
-            kwargs = {**kwargs, "session_id": secrets.token_hex(16)}
         platform.wall_now = time.monotonic()
         platform.journal_as = None
         sim_time = platform.sim.now
-        result = getattr(platform, method)(**kwargs)
-        journaled = platform.journal_as or ((method, kwargs) if method in CHANGES else None)
+        result = op.func(platform, **kwargs)
+        journaled = platform.journal_as or ((op.name, kwargs) if op.journaled else None)
         if journaled is not None:
             # Committed before the answer leaves: an acknowledged change survives kill -9.
             self.journal.append(sim_time, *journaled)
@@ -256,7 +256,8 @@ class SimDriver:
             self.journal.put("clock", self.platform.sim.now)
 
     # --- requests the driver answers ------------------------------------------------
-    def _clock(self, session_id=None) -> dict:
+    @operation()
+    def clock(self, session_id: str | None = None) -> dict:
         self.platform.wall_now = time.monotonic()
         self.platform.require_admin(session_id)
         return self._clock_info()
@@ -264,8 +265,9 @@ class SimDriver:
     def _clock_info(self) -> dict:
         return {"mode": self.mode, "speed": self.speed, **clock_view(self.platform.sim)}
 
-    def _set_clock(
-        self, session_id=None, mode: str | None = None, speed: float | None = None
+    @operation()
+    def set_clock(
+        self, session_id: str | None = None, mode: str | None = None, speed: float | None = None
     ) -> dict:
         self.platform.wall_now = time.monotonic()
         self.platform.require_admin(session_id)
@@ -276,7 +278,8 @@ class SimDriver:
         self._anchor()
         return self._clock_info()
 
-    def _reset(self, session_id=None) -> dict:
+    @operation()
+    def reset(self, session_id: str | None = None) -> dict:
         """A fresh server with the same configuration; open sessions stay open."""
         self.platform.wall_now = time.monotonic()
         self.platform.require_admin(session_id)

@@ -1,12 +1,14 @@
 """The emulated ProActive server's operations, one method per thing a client can ask.
 
-Only the driver thread calls these. Each checks the session, the caller's rights and the
-input, then asks the model; it returns JSON-ready data, so the HTTP layer only formats.
-Methods named in CHANGES alter state: the driver journals them (see journal.py).
+Only the driver's coroutine calls these, one at a time. Each checks the session, the
+caller's rights and the input, then asks the model; it returns JSON-ready data, so the
+HTTP layer only formats. Each is marked `@operation` (see operations.py); those marked
+journaled alter state, and the driver journals them (see journal.py).
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,29 +20,7 @@ from psa_sim.model.states import RUNNING
 from psa_sim.platform import views
 from psa_sim.platform.auth import Sessions, User, load_users
 from psa_sim.platform.catalog_store import CatalogStore
-
-# The operations that change state, journaled by the driver before they are answered.
-CHANGES = frozenset(
-    {
-        "open_session",
-        "logout",
-        "create_instance",
-        "instance_action",
-        "update_instance",
-        "clean_instance",
-        "create_bucket",
-        "add_object",
-        "add_revision",
-        "delete_object",
-        "kill_job",
-        "add_node_token",
-        "remove_node_token",
-        "advance",
-        "crash_container",
-        "fail_node",
-        "repair_node",
-    }
-)
+from psa_sim.platform.operations import operation
 
 # The owner the real catalog gives buckets by default, and so to the preloaded one.
 CATALOG_OWNER = "GROUP:public-objects"
@@ -138,20 +118,25 @@ class Platform:
             raise Forbidden(f"user '{user.name}' is not an administrator")
         return user
 
-    def login(self, username: str, password: str, session_id: str) -> str:
+    @operation()
+    def login(self, username: str, password: str) -> str:
         user = self.sessions.check_password(username, password)
+        session_id = secrets.token_hex(16)
         self.open_session(session_id, user.name)
         # The journal keeps the session it opened, never the password.
         self.journal_as = ("open_session", {"session_id": session_id, "username": user.name})
         return session_id
 
+    @operation(replay_only=True)
     def open_session(self, session_id: str, username: str) -> str:
         self.sessions.open(session_id, username, self.wall_now)
         return session_id
 
+    @operation(journaled=True)
     def logout(self, session_id: str | None) -> None:
         self.sessions.close(session_id)
 
+    @operation()
     def connected(self, session_id: str | None) -> bool:
         if self.wall_now is None:
             return False
@@ -165,26 +150,31 @@ class Platform:
             raise Forbidden(f"instance_id: instance {instance_id} belongs to another user")
         return user, instance
 
+    @operation()
     def list_instances(self, session_id: str | None, active: bool = False) -> list[dict]:
         user = self._user(session_id)
         instances = self.sim.store.active() if active else list(self.sim.store)
         return [i.to_data() for i in instances if user.admin or i.user_name == user.name]
 
+    @operation()
     def get_instance(self, session_id: str | None, instance_id: int) -> dict:
         return self._owned(session_id, instance_id)[1].to_data()
 
+    @operation(journaled=True)
     def create_instance(self, session_id: str | None, description) -> dict:
         user = self._user(session_id)
         bucket, name, variables = _description(description)
         instance = self.sim.submit_activation(name, variables, bucket=bucket, user=user.name)
         return instance.to_data()
 
+    @operation(journaled=True)
     def instance_action(self, session_id: str | None, instance_id: int, description) -> dict:
         user, instance = self._owned(session_id, instance_id)
         bucket, name, variables = _description(description)
         self.sim.submit_action(instance.instance_id, name, variables, bucket=bucket, user=user.name)
         return instance.to_data()
 
+    @operation(journaled=True)
     def update_instance(self, session_id: str | None, instance_id: int, data) -> dict:
         _, instance = self._owned(session_id, instance_id)
         if not isinstance(data, dict):
@@ -203,10 +193,12 @@ class Platform:
         )
         return instance.to_data()
 
+    @operation(journaled=True)
     def clean_instance(self, session_id: str | None, instance_id: int) -> None:
         _, instance = self._owned(session_id, instance_id)
         self.sim.clean(instance.instance_id)
 
+    @operation()
     def executable_actions(self, session_id: str | None, instance_id: int) -> list[dict]:
         _, instance = self._owned(session_id, instance_id)
         return [
@@ -219,6 +211,7 @@ class Platform:
             for bucket, wf in self.sim.executable_actions(instance.instance_id)
         ]
 
+    @operation()
     def proxy(
         self,
         session_id: str | None,
@@ -259,14 +252,17 @@ class Platform:
         }
 
     # --- catalog -------------------------------------------------------------------
+    @operation()
     def list_buckets(self, session_id: str | None, kind: str | None = None) -> list[dict]:
         self._user(session_id)
         return self.catalog.list_buckets(kind)
 
+    @operation(journaled=True)
     def create_bucket(self, session_id: str | None, name: str, owner: str | None = None) -> dict:
         self._user(session_id)
         return self.catalog.create_bucket(name, owner or CATALOG_OWNER)
 
+    @operation()
     def list_objects(
         self,
         session_id: str | None,
@@ -277,6 +273,7 @@ class Platform:
         self._user(session_id)
         return self.catalog.list_objects(bucket, kind=kind, object_name=object_name)
 
+    @operation(journaled=True)
     def add_object(
         self,
         session_id: str | None,
@@ -307,6 +304,7 @@ class Platform:
             now_ms=self.sim.now_ms(),
         )
 
+    @operation(journaled=True)
     def add_revision(
         self,
         session_id: str | None,
@@ -331,14 +329,17 @@ class Platform:
             now_ms=self.sim.now_ms(),
         )
 
+    @operation()
     def get_object(self, session_id: str | None, bucket: str, name: str) -> dict:
         self._user(session_id)
         return self.catalog.get_metadata(bucket, name)
 
+    @operation()
     def get_raw(self, session_id: str | None, bucket: str, name: str) -> tuple[bytes, str]:
         self._user(session_id)
         return self.catalog.get_raw(bucket, name)
 
+    @operation(journaled=True)
     def delete_object(self, session_id: str | None, bucket: str, name: str) -> dict:
         self._user(session_id)
         return self.catalog.delete_object(bucket, name)
@@ -351,49 +352,61 @@ class Platform:
             raise Forbidden(f"job_id: job {job_id} belongs to another user")
         return job
 
+    @operation()
     def get_job(self, session_id: str | None, job_id: int) -> dict:
         return views.job_state(self._job(session_id, job_id), self.sim)
 
+    @operation()
     def get_job_result(self, session_id: str | None, job_id: int) -> dict:
         return views.job_result(self._job(session_id, job_id), self.sim)
 
+    @operation()
     def job_log(self, session_id: str | None, job_id: int) -> str:
         return views.job_log(self._job(session_id, job_id), self.sim)
 
+    @operation(journaled=True)
     def kill_job(self, session_id: str | None, job_id: int) -> bool:
         job = self._job(session_id, job_id)
         self.sim.kill_job(job.job_id)
         return True
 
     # --- resource manager ----------------------------------------------------------
+    @operation()
     def rm_hosts(self) -> list[str]:
         return self.sim.cluster.hosts()
 
+    @operation()
     def rm_node_sources(self) -> list[str]:
         return list(self.sim.cluster.sources)
 
+    @operation()
     def rm_tokens(self) -> list[str]:
         return self.sim.cluster.tokens()
 
+    @operation(journaled=True)
     def add_node_token(self, session_id: str | None, node_url: str, token: str) -> None:
         self.require_admin(session_id)
         self.sim.add_node_token(node_url or "", token or "")
 
+    @operation(journaled=True)
     def remove_node_token(self, session_id: str | None, node_url: str, token: str) -> None:
         self.require_admin(session_id)
         self.sim.remove_node_token(node_url or "", token or "")
 
     # --- the simulator's own operations (/sim-api) ---------------------------------
+    @operation(journaled=True)
     def advance(self, session_id: str | None, seconds: float) -> dict:
         self.require_admin(session_id)
         seconds = _seconds("seconds", seconds)
         self.sim.run(until=self.sim.now + seconds)
         return views.clock(self.sim)
 
+    @operation(journaled=True)
     def crash_container(self, session_id: str | None, instance_id: int) -> dict:
         self.require_admin(session_id)
         return self.sim.crash_container(_int("instance_id", instance_id)).to_data()
 
+    @operation(journaled=True)
     def fail_node(
         self, session_id: str | None, node: str, repair_after: float | None = None
     ) -> dict:
@@ -402,10 +415,12 @@ class Platform:
             repair_after = _seconds("repair_after", repair_after)
         return views.node(self.sim.fail_node(str(node), repair_after))
 
+    @operation(journaled=True)
     def repair_node(self, session_id: str | None, node: str) -> dict:
         self.require_admin(session_id)
         return views.node(self.sim.repair_node(str(node)))
 
+    @operation()
     def metrics(self, session_id: str | None) -> dict:
         self.require_admin(session_id)
         return views.metrics(self.sim)

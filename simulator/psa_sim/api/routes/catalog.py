@@ -10,6 +10,7 @@ from starlette.responses import Response
 from psa_sim.api.models import Bucket, CatalogObjectMetadata, CatalogObjects
 from psa_sim.api.responses import json_response
 from psa_sim.api.routes.common import Routes, SessionId, errors
+from psa_sim.platform.platform import Platform
 
 Kind = Annotated[str | None, Query(description="filter by kind prefix, e.g. workflow/psa")]
 Upload = Annotated[UploadFile, File(description="the object's content (a job XML)")]
@@ -27,7 +28,7 @@ def add_routes(app: FastAPI, driver) -> None:
 
     @r.get("/buckets", response_model=list[Bucket], responses=errors(401))
     async def list_buckets(kind: Kind = None, sessionid: SessionId = None):
-        return json_response(await call("list_buckets", session_id=sessionid, kind=kind))
+        return json_response(await call(Platform.list_buckets, session_id=sessionid, kind=kind))
 
     @r.post("/buckets", status_code=201, response_model=Bucket, responses=errors(401, 403, 409))
     async def create_bucket(
@@ -36,7 +37,7 @@ def add_routes(app: FastAPI, driver) -> None:
         sessionid: SessionId = None,
     ):
         return json_response(
-            await call("create_bucket", session_id=sessionid, name=name, owner=owner), 201
+            await call(Platform.create_bucket, session_id=sessionid, name=name, owner=owner), 201
         )
 
     @r.get(
@@ -52,7 +53,7 @@ def add_routes(app: FastAPI, driver) -> None:
     ):
         return json_response(
             await call(
-                "list_objects",
+                Platform.list_objects,
                 session_id=sessionid,
                 bucket=bucket,
                 kind=kind,
@@ -82,7 +83,7 @@ def add_routes(app: FastAPI, driver) -> None:
         content = await file.read()
         return json_response(
             await call(
-                "add_object",
+                Platform.add_object,
                 session_id=sessionid,
                 bucket=bucket,
                 content=content,
@@ -103,7 +104,7 @@ def add_routes(app: FastAPI, driver) -> None:
     )
     async def get_object(bucket: str, name: str, sessionid: SessionId = None):
         return json_response(
-            await call("get_object", session_id=sessionid, bucket=bucket, name=name)
+            await call(Platform.get_object, session_id=sessionid, bucket=bucket, name=name)
         )
 
     @r.delete(
@@ -113,7 +114,7 @@ def add_routes(app: FastAPI, driver) -> None:
     )
     async def delete_object(bucket: str, name: str, sessionid: SessionId = None):
         return json_response(
-            await call("delete_object", session_id=sessionid, bucket=bucket, name=name)
+            await call(Platform.delete_object, session_id=sessionid, bucket=bucket, name=name)
         )
 
     @r.get(
@@ -126,7 +127,7 @@ def add_routes(app: FastAPI, driver) -> None:
     )
     async def get_raw(bucket: str, name: str, sessionid: SessionId = None):
         content, content_type = await call(
-            "get_raw", session_id=sessionid, bucket=bucket, name=name
+            Platform.get_raw, session_id=sessionid, bucket=bucket, name=name
         )
         return Response(content=content, media_type=content_type)
 
@@ -149,7 +150,7 @@ def add_routes(app: FastAPI, driver) -> None:
         content = await file.read()
         return json_response(
             await call(
-                "add_revision",
+                Platform.add_revision,
                 session_id=sessionid,
                 bucket=bucket,
                 name=name,

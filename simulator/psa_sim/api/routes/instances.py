@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from psa_sim.api.models import ServiceDescription, ServiceInstanceData, ServiceInstanceUpdate
 from psa_sim.api.responses import json_response, no_content
 from psa_sim.api.routes.common import Routes, SessionId, errors
+from psa_sim.platform.platform import Platform
 
 PREFIX = "/cloud-automation-service"
 PROXY_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
@@ -18,14 +19,14 @@ def add_routes(app: FastAPI, driver) -> None:
 
     @r.get("/serviceInstances", response_model=list[ServiceInstanceData], responses=errors(401))
     async def list_instances(sessionid: SessionId = None):
-        return json_response(await call("list_instances", session_id=sessionid))
+        return json_response(await call(Platform.list_instances, session_id=sessionid))
 
     # Declared before /{instance_id}: "active" is not an id.
     @r.get(
         "/serviceInstances/active", response_model=list[ServiceInstanceData], responses=errors(401)
     )
     async def list_active_instances(sessionid: SessionId = None):
-        return json_response(await call("list_instances", session_id=sessionid, active=True))
+        return json_response(await call(Platform.list_instances, session_id=sessionid, active=True))
 
     @r.post(
         "/serviceInstances",
@@ -35,7 +36,7 @@ def add_routes(app: FastAPI, driver) -> None:
     async def create_instance(description: ServiceDescription, sessionid: SessionId = None):
         return json_response(
             await call(
-                "create_instance", session_id=sessionid, description=description.model_dump()
+                Platform.create_instance, session_id=sessionid, description=description.model_dump()
             )
         )
 
@@ -46,7 +47,7 @@ def add_routes(app: FastAPI, driver) -> None:
     )
     async def get_instance(instance_id: int, sessionid: SessionId = None):
         return json_response(
-            await call("get_instance", session_id=sessionid, instance_id=instance_id)
+            await call(Platform.get_instance, session_id=sessionid, instance_id=instance_id)
         )
 
     @r.put(
@@ -59,7 +60,7 @@ def add_routes(app: FastAPI, driver) -> None:
     ):
         return json_response(
             await call(
-                "update_instance",
+                Platform.update_instance,
                 session_id=sessionid,
                 instance_id=instance_id,
                 data=data.model_dump(exclude_unset=True),
@@ -70,7 +71,7 @@ def add_routes(app: FastAPI, driver) -> None:
         "/serviceInstances/{instance_id}", status_code=204, responses=errors(401, 403, 404, 409)
     )
     async def clean_instance(instance_id: int, sessionid: SessionId = None):
-        await call("clean_instance", session_id=sessionid, instance_id=instance_id)
+        await call(Platform.clean_instance, session_id=sessionid, instance_id=instance_id)
         return no_content()
 
     @r.put(
@@ -83,7 +84,7 @@ def add_routes(app: FastAPI, driver) -> None:
     ):
         return json_response(
             await call(
-                "instance_action",
+                Platform.instance_action,
                 session_id=sessionid,
                 instance_id=instance_id,
                 description=description.model_dump(),
@@ -101,7 +102,7 @@ def add_proxy_routes(app: FastAPI, driver) -> None:
         instance_id: int, endpoint_id: str, path: str, method: str, sessionid: str | None
     ):
         status, body = await call(
-            "proxy",
+            Platform.proxy,
             session_id=sessionid,
             instance_id=instance_id,
             endpoint_id=endpoint_id,

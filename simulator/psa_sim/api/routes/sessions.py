@@ -9,6 +9,7 @@ from fastapi.responses import PlainTextResponse
 
 from psa_sim.api.responses import json_response, no_content, text_response
 from psa_sim.api.routes.common import Routes, SessionId, errors
+from psa_sim.platform.platform import Platform
 
 
 def add_routes(app: FastAPI, driver) -> None:
@@ -22,14 +23,14 @@ def add_routes(app: FastAPI, driver) -> None:
     async def login(username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = ""):
         # Missing and empty fields alike (FastAPI reads an empty form field as missing)
         # are bad credentials, as on a real scheduler.
-        session_id = await driver.call("login", username=username, password=password)
+        session_id = await driver.call(Platform.login, username=username, password=password)
         return text_response(session_id)
 
     @r.get("/connected", response_model=bool, responses=errors())
     async def connected(sessionid: SessionId = None):
-        return json_response(await driver.call("connected", session_id=sessionid))
+        return json_response(await driver.call(Platform.connected, session_id=sessionid))
 
     @r.put("/logout", status_code=204, responses=errors(401))
     async def logout(sessionid: SessionId = None):
-        await driver.call("logout", session_id=sessionid)
+        await driver.call(Platform.logout, session_id=sessionid)
         return no_content()

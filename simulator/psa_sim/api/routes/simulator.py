@@ -16,6 +16,8 @@ from psa_sim.api.models import (
 )
 from psa_sim.api.responses import json_response
 from psa_sim.api.routes.common import Routes, SessionId, errors
+from psa_sim.platform.driver import SimDriver
+from psa_sim.platform.platform import Platform
 
 ADMIN = (401, 403)
 
@@ -30,16 +32,18 @@ def add_routes(app: FastAPI, driver) -> None:
         summary="Forget every instance, job and token; back to simulated time 0",
     )
     async def reset(sessionid: SessionId = None):
-        return json_response(await call("reset", session_id=sessionid))
+        return json_response(await call(SimDriver.reset, session_id=sessionid))
 
     @r.get("/clock", response_model=ClockState, responses=errors(*ADMIN))
     async def get_clock(sessionid: SessionId = None):
-        return json_response(await call("clock", session_id=sessionid))
+        return json_response(await call(SimDriver.clock, session_id=sessionid))
 
     @r.put("/clock", response_model=ClockState, responses=errors(*ADMIN))
     async def set_clock(setting: ClockSetting, sessionid: SessionId = None):
         return json_response(
-            await call("set_clock", session_id=sessionid, mode=setting.mode, speed=setting.speed)
+            await call(
+                SimDriver.set_clock, session_id=sessionid, mode=setting.mode, speed=setting.speed
+            )
         )
 
     @r.post(
@@ -49,7 +53,9 @@ def add_routes(app: FastAPI, driver) -> None:
         summary="Run simulated time forward (manual clock only)",
     )
     async def advance(step: Advance, sessionid: SessionId = None):
-        return json_response(await call("advance", session_id=sessionid, seconds=step.seconds))
+        return json_response(
+            await call(Platform.advance, session_id=sessionid, seconds=step.seconds)
+        )
 
     @r.post(
         "/faults/crash",
@@ -58,20 +64,27 @@ def add_routes(app: FastAPI, driver) -> None:
     )
     async def crash(fault: CrashFault, sessionid: SessionId = None):
         return json_response(
-            await call("crash_container", session_id=sessionid, instance_id=fault.instance_id)
+            await call(
+                Platform.crash_container, session_id=sessionid, instance_id=fault.instance_id
+            )
         )
 
     @r.post("/faults/node-failure", responses=errors(*ADMIN, 404))
     async def node_failure(fault: NodeFailure, sessionid: SessionId = None):
         return json_response(
             await call(
-                "fail_node", session_id=sessionid, node=fault.node, repair_after=fault.repair_after
+                Platform.fail_node,
+                session_id=sessionid,
+                node=fault.node,
+                repair_after=fault.repair_after,
             )
         )
 
     @r.post("/faults/node-repair", responses=errors(*ADMIN, 404))
     async def node_repair(repair: NodeRepair, sessionid: SessionId = None):
-        return json_response(await call("repair_node", session_id=sessionid, node=repair.node))
+        return json_response(
+            await call(Platform.repair_node, session_id=sessionid, node=repair.node)
+        )
 
     @r.get(
         "/instances/{instance_id}/actions",
@@ -81,9 +94,9 @@ def add_routes(app: FastAPI, driver) -> None:
     )
     async def executable_actions(instance_id: int, sessionid: SessionId = None):
         return json_response(
-            await call("executable_actions", session_id=sessionid, instance_id=instance_id)
+            await call(Platform.executable_actions, session_id=sessionid, instance_id=instance_id)
         )
 
     @r.get("/metrics", responses=errors(*ADMIN))
     async def metrics(sessionid: SessionId = None):
-        return json_response(await call("metrics", session_id=sessionid))
+        return json_response(await call(Platform.metrics, session_id=sessionid))
