@@ -8,10 +8,15 @@ are kept in insertion-ordered dicts so the choice is deterministic and O(1).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from psa_sim.engine.ports import HostPorts
 from psa_sim.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from psa_sim.engine.jobs import Job
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +52,14 @@ class Node:
         "url",
     )
 
-    def __init__(self, index: int, name: str, source: str, host: str, ports: HostPorts):
+    def __init__(self, index: int, name: str, source: str, host: str, ports: HostPorts) -> None:
         self.index = index
         self.name = name
         self.source = source
         self.host = host
         self.url = f"pnp://{host}:64738/{name}"
         self.ports = ports
-        self.job = None  # the job whose task runs here
+        self.job: Job | None = None  # the job whose task runs here
         self.tokens: dict[str, None] = {}  # ordered set of node tokens
         self.up = True
         self.busy_since = 0.0
@@ -64,7 +69,7 @@ class Node:
         self.reserved_total = 0.0  # seconds spent holding a PSA token
         self.created_at = 0.0
 
-    def to_data(self) -> dict:
+    def to_data(self) -> dict[str, str]:
         return {
             "id": self.name,
             "name": self.name,
@@ -84,11 +89,17 @@ class NodeSource:
 
     def can_grow(self) -> bool:
         c = self.config
-        return c.is_dynamic and len(self.nodes) + self.provisioning < c.max_nodes
+        return (
+            c.is_dynamic
+            and c.max_nodes is not None
+            and len(self.nodes) + self.provisioning < c.max_nodes
+        )
 
 
 class Cluster:
-    def __init__(self, configs, port_range: tuple[int, int], rng: random.Random):
+    def __init__(
+        self, configs: Sequence[NodeSourceConfig], port_range: tuple[int, int], rng: random.Random
+    ) -> None:
         names = [c.name for c in configs]
         if len(set(names)) != len(names):
             raise InvalidInput(f"node_sources: duplicate name in {names}")

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import simpy
 
 from psa_sim.engine.scheduler import Counters, call_later
+
+if TYPE_CHECKING:
+    from psa_sim.model.instance import ServiceInstance
 
 
 class HealthLoops:
@@ -21,8 +25,8 @@ class HealthLoops:
         env: simpy.Environment,
         period: float,
         counters: Counters,
-        check: Callable[[object], bool],
-    ):
+        check: Callable[[ServiceInstance], bool],
+    ) -> None:
         """`check(instance)` runs one health check; it returns True to end that loop."""
         if not period > 0:
             raise ValueError(f"health_period: {period!r} must be positive")
@@ -30,7 +34,7 @@ class HealthLoops:
         self.period = period
         self.counters = counters
         self._check = check
-        self.members: dict[int, object] = {}
+        self.members: dict[int, ServiceInstance] = {}
         self._ticking = False
         self._next_tick = 0.0
         self._generation = 0  # a skip makes the timer already scheduled stale
@@ -38,13 +42,13 @@ class HealthLoops:
     def __len__(self) -> int:
         return len(self.members)
 
-    def register(self, instance) -> None:
+    def register(self, instance: ServiceInstance) -> None:
         self.members[instance.instance_id] = instance
         if not self._ticking:
             self._ticking = True
             self._schedule(self._until_next_tick())
 
-    def unregister(self, instance) -> None:
+    def unregister(self, instance: ServiceInstance) -> None:
         self.members.pop(instance.instance_id, None)
 
     def _until_next_tick(self) -> float:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import simpy
+
+    from psa_sim.catalog.workflow import Workflow
+    from psa_sim.engine.cluster import Node
+    from psa_sim.model.instance import ServiceInstance
 
 
 class JobStatus(StrEnum):
@@ -52,10 +61,10 @@ class Job:
     def __init__(
         self,
         job_id: int,
-        workflow,
+        workflow: Workflow,
         bucket: str,
         kind: str,
-        instance,
+        instance: ServiceInstance,
         from_state: str,
         to_state: str,
         variables: dict[str, str],
@@ -63,7 +72,7 @@ class Job:
         submitted_at: float,
         token: str | None = None,
         parent_job_id: int | None = None,
-    ):
+    ) -> None:
         self.job_id = job_id
         self.name = workflow.name
         self.owner = owner
@@ -79,12 +88,13 @@ class Job:
         self.submitted_at = submitted_at
         self.started_at: float | None = None
         self.finished_at: float | None = None
-        self.node = None  # node running its current task
+        self.node: Node | None = None  # node running its current task
         self.parent_job_id = parent_job_id
         self.result: dict[str, str] = {}  # propagated variables
         self.log: list[tuple[float, str]] = []
-        self.on_task_done = None  # behaviour callback when its task ends
-        self.timer = None  # the pending simpy event of its task, if any
+        # behaviour callback when its task ends: (job, the node the task ran on)
+        self.on_task_done: Callable[[Job, Node], None] | None = None
+        self.timer: simpy.Event | None = None  # the pending simpy event of its task, if any
         self.error: str | None = None
 
     @property

@@ -9,12 +9,17 @@ SimPy timeouts with callbacks (no process per job): it is the cheapest way SimPy
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import simpy
 
-from psa_sim.engine.cluster import Cluster, Node
+from psa_sim.engine.cluster import Cluster, Node, NodeSource
 from psa_sim.engine.jobs import Job, JobStatus
 from psa_sim.engine.timing import TimingModel
+
+if TYPE_CHECKING:
+    from psa_sim.engine.observer import Observer
 
 
 class Counters:
@@ -28,13 +33,19 @@ class Counters:
         self.pending = 0  # timers scheduled and not fired yet
 
 
-def call_later(env: simpy.Environment, counters: Counters, delay: float, fn, *args):
+def call_later(
+    env: simpy.Environment,
+    counters: Counters,
+    delay: float,
+    fn: Callable[..., object],
+    *args: object,
+) -> simpy.Timeout:
     """Run fn(*args) `delay` simulated seconds from now; returns the timer event."""
     counters.events += 1
     counters.pending += 1
     timer = env.timeout(delay)
 
-    def fire(_event) -> None:
+    def fire(_event: simpy.Event) -> None:
         counters.pending -= 1
         fn(*args)
 
@@ -45,7 +56,7 @@ def call_later(env: simpy.Environment, counters: Counters, delay: float, fn, *ar
 class Scheduler:
     def __init__(
         self, env: simpy.Environment, cluster: Cluster, timing: TimingModel, counters: Counters
-    ):
+    ) -> None:
         self.env = env
         self.cluster = cluster
         self.timing = timing
@@ -56,7 +67,7 @@ class Scheduler:
         self._next_id = 1
         self.running_tasks = 0  # tasks holding a node now: work the clock must run
         self.provisioning_nodes = 0
-        self.observer = None  # set by the simulation: job_started(job, wait)
+        self.observer: Observer | None = None  # set by the simulation: job_started(job, wait)
 
     def new_job_id(self) -> int:
         job_id = self._next_id
@@ -97,7 +108,7 @@ class Scheduler:
             source,
         )
 
-    def _node_provisioned(self, source) -> None:
+    def _node_provisioned(self, source: NodeSource) -> None:
         source.provisioning -= 1
         self.provisioning_nodes -= 1
         node = self.cluster.add_node(source, self.env.now)
@@ -126,8 +137,11 @@ class Scheduler:
         if job.status.is_final:  # killed or failed while its task ran
             return
         node = job.node
+        on_task_done = job.on_task_done
+        # a running task always has its node, and the simulation sets the callback
+        assert node is not None and on_task_done is not None
         self._free(job)
-        job.on_task_done(job, node)
+        on_task_done(job, node)
         self.node_free(node)
 
     def _free(self, job: Job) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from psa_sim.errors import InvalidInput
@@ -34,7 +35,7 @@ class Distribution:
                 f"distribution: '{self.kind}' is not one of {', '.join(DISTRIBUTION_KINDS)}"
             )
 
-    def sampler(self, rng: random.Random):
+    def sampler(self, rng: random.Random) -> Callable[[], float]:
         """A zero-argument function drawing one duration in seconds (never negative)."""
         if self.kind == "constant":
             value = self.mean

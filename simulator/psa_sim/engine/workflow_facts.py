@@ -7,6 +7,7 @@ template cost a little each; at thousands of life-cycles per wall second they ad
 from __future__ import annotations
 
 from psa_sim.catalog import check_variables
+from psa_sim.catalog.workflow import Workflow
 
 # Services that need another one (Kafka and Storm need Zookeeper) declare the pair
 # `<X>_SERVICE_ID` / `<X>_INSTANCE_NAME`: they reuse a RUNNING instance of that service
@@ -25,7 +26,7 @@ class WorkflowFacts:
         "workflow",
     )
 
-    def __init__(self, workflow) -> None:
+    def __init__(self, workflow: Workflow) -> None:
         self.workflow = workflow
         self.default_problems = check_variables(workflow.variables, {})
         self.defaults_have_references = any("$" in v for v in workflow.defaults.values())
@@ -69,7 +70,7 @@ class FactsCache:
     def __init__(self) -> None:
         self._by_id: dict[int, WorkflowFacts] = {}
 
-    def __call__(self, workflow) -> WorkflowFacts:
+    def __call__(self, workflow: Workflow) -> WorkflowFacts:
         facts = self._by_id.get(id(workflow))
         if facts is None or facts.workflow is not workflow:
             facts = self._by_id[id(workflow)] = WorkflowFacts(workflow)
