@@ -15,6 +15,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
+from os import PathLike
 from pathlib import Path
 
 READY = re.compile(r"psa-sim serving on (\S+)")
@@ -27,11 +29,11 @@ class ServerStartError(RuntimeError):
 class ServedSimulator:
     def __init__(
         self,
-        options=(),
+        options: Sequence[str] = (),
         *,
-        log_path,
+        log_path: str | PathLike[str],
         python: str = sys.executable,
-        env: dict | None = None,
+        env: dict[str, str] | None = None,
         timeout: float = 60.0,
         stop_grace: float = 10.0,
     ) -> None:
@@ -80,5 +82,5 @@ class ServedSimulator:
     def __enter__(self) -> ServedSimulator:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()

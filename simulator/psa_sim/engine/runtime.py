@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from psa_sim.engine.ports import HostPorts
+
+if TYPE_CHECKING:
+    from psa_sim.engine.cluster import Node
+    from psa_sim.engine.jobs import Job
 
 
 @dataclass(slots=True)
@@ -16,16 +21,16 @@ class Container:
     status: str = "running"  # running | paused | crashed | removed
     epoch: int = 0  # bumped on every (re)start, so stale crash timers miss
 
-    def to_data(self) -> dict:
+    def to_data(self) -> dict[str, str]:
         return {"id": self.id, "name": self.name}
 
 
 @dataclass(slots=True)
 class InstanceRuntime:
-    jobs: list = field(default_factory=list)  # every job run for the instance
-    activation_job: object = None  # the job whose loop checks health
+    jobs: list[Job] = field(default_factory=list)  # every job run for the instance
+    activation_job: Job | None = None  # the job whose loop checks health
     token: str | None = None  # PSA_<INSTANCE_NAME> while held
-    node: object = None  # node the platform was deployed on
+    node: Node | None = None  # node the platform was deployed on
     container: Container | None = None
     # endpoint id → (host's ports, port): what to give back when the endpoint goes.
     ports: dict[str, tuple[HostPorts, int]] = field(default_factory=dict)

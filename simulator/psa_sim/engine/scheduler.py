@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import simpy
 
@@ -18,8 +18,11 @@ from psa_sim.engine.cluster import Cluster, Node, NodeSource
 from psa_sim.engine.jobs import Job, JobStatus
 from psa_sim.engine.timing import TimingModel
 
-if TYPE_CHECKING:
-    from psa_sim.engine.observer import Observer
+
+class JobStartedHook(Protocol):
+    """Told when a job's first task starts, after `wait` seconds in the queue."""
+
+    def job_started(self, job: Job, wait: float) -> None: ...
 
 
 class Counters:
@@ -67,7 +70,7 @@ class Scheduler:
         self._next_id = 1
         self.running_tasks = 0  # tasks holding a node now: work the clock must run
         self.provisioning_nodes = 0
-        self.observer: Observer | None = None  # set by the simulation: job_started(job, wait)
+        self.observer: JobStartedHook | None = None  # set by the simulation: job_started(job, wait)
 
     def new_job_id(self) -> int:
         job_id = self._next_id

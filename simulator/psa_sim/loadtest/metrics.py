@@ -5,9 +5,20 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from psa_sim.engine import kinds
 from psa_sim.engine.observer import Observer
+
+if TYPE_CHECKING:
+    import simpy
+
+    from psa_sim.engine.jobs import Job
+    from psa_sim.model.instance import ServiceInstance
+
+#: Called with an instance once its activation completes.
+RunningListener = Callable[["ServiceInstance"], None]
 
 
 def percentile(sorted_values: list[float], p: float) -> float | None:
@@ -18,7 +29,7 @@ def percentile(sorted_values: list[float], p: float) -> float | None:
     return sorted_values[rank - 1]
 
 
-def distribution(values: list[float]) -> dict:
+def distribution(values: list[float]) -> dict[str, float | None]:
     ordered = sorted(values)
     if not ordered:
         return {"count": 0, "p50": None, "p95": None, "p99": None, "mean": None, "max": None}
@@ -45,7 +56,7 @@ def cause_key(cause: str) -> str:
 
 
 class Metrics(Observer):
-    def __init__(self, env) -> None:
+    def __init__(self, env: simpy.Environment) -> None:
         self.env = env
         self.created_at: dict[int, float] = {}
         self.time_to_running: list[float] = []
@@ -56,13 +67,13 @@ class Metrics(Observer):
         self.instances_in_error: set[int] = set()
         self.rejected: Counter[str] = Counter()
         self.skipped_actions: Counter[str] = Counter()
-        self.running_listeners: dict[int, list] = {}
+        self.running_listeners: dict[int, list[RunningListener]] = {}
 
     # --- observer hooks ------------------------------------------------------------
-    def instance_created(self, instance, job) -> None:
+    def instance_created(self, instance: ServiceInstance, job: Job) -> None:
         self.created_at[instance.instance_id] = self.env.now
 
-    def transition_completed(self, instance, job) -> None:
+    def transition_completed(self, instance: ServiceInstance, job: Job) -> None:
         latency = self.env.now - job.submitted_at
         if job.kind == kinds.ACTIVATION:
             self.time_to_running.append(self.env.now - self.created_at[instance.instance_id])
@@ -70,21 +81,21 @@ class Metrics(Observer):
                 callback(instance)
         self.action_latencies[job.name].append(latency)
 
-    def instance_failed(self, instance, cause: str) -> None:
+    def instance_failed(self, instance: ServiceInstance, cause: str) -> None:
         self.errors_by_cause[cause_key(cause)] += 1
         self.instances_in_error.add(instance.instance_id)
         last = instance.runtime.jobs[-1] if instance.runtime.jobs else None
         if last is not None and last.error == cause:
             self.action_failures[last.name] += 1
 
-    def job_started(self, job, wait: float) -> None:
+    def job_started(self, job: Job, wait: float) -> None:
         self.queue_waits.append(wait)
 
     # --- used by the runner ----------------------------------------------------------
-    def arrived(self, instance, workload: str) -> None:
+    def arrived(self, instance: ServiceInstance, workload: str) -> None:
         """A user of ``workload`` asked for ``instance`` (reports name it)."""
 
-    def when_running(self, instance, callback) -> None:
+    def when_running(self, instance: ServiceInstance, callback: RunningListener) -> None:
         """Call back once the instance's activation completes."""
         self.running_listeners.setdefault(instance.instance_id, []).append(callback)
 

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from psa_sim.durations import format_duration
+
+if TYPE_CHECKING:  # rich is imported when a bar is shown: it slows the start down
+    from rich.console import Console
+    from rich.progress import ProgressColumn
 
 REFRESH_SECONDS = 0.1
 
 
-def terminal_console(quiet: bool = False, stream: TextIO | None = None):
+def terminal_console(quiet: bool = False, stream: TextIO | None = None) -> Console | None:
     """A rich console on ``stream`` (stderr) if a bar should be shown there, else None."""
     stream = sys.stderr if stream is None else stream
     if quiet:
@@ -32,7 +37,7 @@ def terminal_console(quiet: bool = False, stream: TextIO | None = None):
 
 
 class _Bar:
-    def __init__(self, console, total: float, columns) -> None:
+    def __init__(self, console: Console, total: float, columns: Sequence[ProgressColumn]) -> None:
         from rich.progress import Progress
 
         self._progress = Progress(
@@ -43,7 +48,8 @@ class _Bar:
         self._last = float("-inf")
         self._running = False
 
-    def _fields(self, done: float, rate: float) -> dict:  # pragma: no cover - overridden
+    # rich task fields: any values, given to Progress.add_task/update as keyword arguments
+    def _fields(self, done: float, rate: float) -> dict[str, Any]:  # pragma: no cover - overridden
         return {}
 
     def _show(self, done: float, rate_of: float, force: bool = False) -> None:
@@ -68,7 +74,7 @@ class _Bar:
 class RunProgress(_Bar):
     """A run: simulated time reached out of the duration, events per wall second, ETA."""
 
-    def __init__(self, console, duration: float, label: str = "simulating") -> None:
+    def __init__(self, console: Console, duration: float, label: str = "simulating") -> None:
         from rich.progress import BarColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
         self.duration = duration
@@ -88,7 +94,7 @@ class RunProgress(_Bar):
             ),
         )
 
-    def _fields(self, done: float, rate: float) -> dict:
+    def _fields(self, done: float, rate: float) -> dict[str, Any]:
         return {
             "simulated": f"{format_duration(int(done))} / "
             f"{format_duration(self.duration)} simulated",
@@ -107,7 +113,7 @@ class RunProgress(_Bar):
 class SweepProgress(_Bar):
     """A sweep: runs done out of all, runs per wall second, ETA."""
 
-    def __init__(self, console, runs: int) -> None:
+    def __init__(self, console: Console, runs: int) -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -133,7 +139,7 @@ class SweepProgress(_Bar):
         )
         self._show(0, 0, force=True)  # on screen before the first run ends
 
-    def _fields(self, done: float, rate: float) -> dict:
+    def _fields(self, done: float, rate: float) -> dict[str, Any]:
         return {"rate": f"{rate:.2f} runs/s"}
 
     def advance(self) -> None:

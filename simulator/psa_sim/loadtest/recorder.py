@@ -13,10 +13,18 @@ count to skip idle health-check ticks, and the summary reports its event count).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from psa_sim.engine import kinds
 from psa_sim.engine.scheduler import Counters, call_later
 from psa_sim.loadtest.metrics import Metrics
 from psa_sim.model.states import ERROR, FINISHED, KILLED
+
+if TYPE_CHECKING:
+    from psa_sim.engine.jobs import Job
+    from psa_sim.engine.simulation import Simulation
+    from psa_sim.loadtest.progress import RunProgress
+    from psa_sim.model.instance import ServiceInstance
 
 #: Columns of the time series after the per-status counts.
 NODE_COLUMNS = (
@@ -39,7 +47,7 @@ def sample_period(duration: float, health_period: float) -> float:
 
 
 class Recorder(Metrics):
-    def __init__(self, sim) -> None:
+    def __init__(self, sim: Simulation) -> None:
         super().__init__(sim.env)
         self.sim = sim
         self.status: dict[int, str] = {}  # instance id -> its instance_status
@@ -61,25 +69,25 @@ class Recorder(Metrics):
         self.status[instance_id] = new
         return old
 
-    def _end(self, instance, to_state: str) -> None:
+    def _end(self, instance: ServiceInstance, to_state: str) -> None:
         iid = instance.instance_id
         old = self._move(iid, to_state)
         before = "?" if old is None else old.split(" -> ", 1)[0]
         self.history.setdefault(iid, []).append((self.env.now, before, to_state))
 
     # --- observer hooks ----------------------------------------------------------------
-    def instance_created(self, instance, job) -> None:
+    def instance_created(self, instance: ServiceInstance, job: Job) -> None:
         if job.parent_job_id is not None:
             parent = self.sim.scheduler.get(job.parent_job_id)
             if parent is not None:
                 self.parent_of[instance.instance_id] = parent.instance.instance_id
         super().instance_created(instance, job)
 
-    def transition_started(self, instance, job) -> None:
+    def transition_started(self, instance: ServiceInstance, job: Job) -> None:
         self._move(instance.instance_id, instance.instance_status)
         super().transition_started(instance, job)
 
-    def transition_completed(self, instance, job) -> None:
+    def transition_completed(self, instance: ServiceInstance, job: Job) -> None:
         iid = instance.instance_id
         now = self.env.now
         self._move(iid, instance.instance_status)
@@ -88,15 +96,15 @@ class Recorder(Metrics):
             self.running_at[iid] = now
         super().transition_completed(instance, job)
 
-    def instance_failed(self, instance, cause: str) -> None:
+    def instance_failed(self, instance: ServiceInstance, cause: str) -> None:
         self._end(instance, ERROR)
         super().instance_failed(instance, cause)
 
-    def instance_killed(self, instance) -> None:
+    def instance_killed(self, instance: ServiceInstance) -> None:
         self._end(instance, KILLED)
         super().instance_killed(instance)
 
-    def arrived(self, instance, workload: str) -> None:
+    def arrived(self, instance: ServiceInstance, workload: str) -> None:
         self.workload_of[instance.instance_id] = workload
 
     # --- the time series ---------------------------------------------------------------
@@ -195,7 +203,12 @@ class Probe:
     """
 
     def __init__(
-        self, sim, end: float, period: float, recorder: Recorder | None = None, progress=None
+        self,
+        sim: Simulation,
+        end: float,
+        period: float,
+        recorder: Recorder | None = None,
+        progress: RunProgress | None = None,
     ) -> None:
         self.sim = sim
         self.end = end
@@ -204,7 +217,7 @@ class Probe:
         self.progress = progress
         self.counters = Counters()
         self._ticks = 0
-        self._last_sample = None
+        self._last_sample: float | None = None
 
     def start(self) -> None:
         self._observe()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from psa_sim.model.endpoints import Deployment
 from psa_sim.model.states import VOID, transitioning_label
@@ -68,7 +69,7 @@ class ServiceInstance:
         service_icon: str = "",
         variables: dict[str, str] | None = None,
         label: str | None = None,
-    ):
+    ) -> None:
         self.instance_id = instance_id
         self.service_id = service_id
         self.bucket_name = bucket_name
@@ -86,8 +87,10 @@ class ServiceInstance:
         self.job_submissions: list[JobSubmission] = []
         self.channel: dict[str, object] = {}
         self.error_cause: str | None = None
-        # What the engine attaches (node, token, port, jobs): not part of the record.
-        self.runtime = None
+        # What the engine attaches (node, token, port, jobs): not part of the record. It is
+        # the engine's InstanceRuntime (engine/runtime.py), typed Any here because the
+        # model does not import the engine.
+        self.runtime: Any = None
 
     @property
     def is_transitioning(self) -> bool:

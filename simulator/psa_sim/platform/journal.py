@@ -15,6 +15,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -27,7 +28,7 @@ CREATE TABLE IF NOT EXISTS changes (
 """
 
 
-def _encode(value):
+def _encode(value: object) -> object:
     if isinstance(value, bytes):
         return {"__bytes__": base64.b64encode(value).decode("ascii")}
     if isinstance(value, dict):
@@ -37,7 +38,7 @@ def _encode(value):
     return value
 
 
-def _decode(value):
+def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if set(value) == {"__bytes__"}:
             return base64.b64decode(value["__bytes__"])
@@ -52,7 +53,7 @@ class Journal:
 
     def __init__(self, path: str | Path | None) -> None:
         self.path = path
-        self._db = None
+        self._db: sqlite3.Connection | None = None
         if path is not None:
             self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -63,26 +64,26 @@ class Journal:
     def durable(self) -> bool:
         return self._db is not None
 
-    def get(self, key: str):
+    def get(self, key: str) -> Any:
         if self._db is None:
             return None
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put(self, key: str, value) -> None:
+    def put(self, key: str, value: object) -> None:
         if self._db is not None:
             self._db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, json.dumps(value))
             )
 
-    def append(self, sim_time: float, name: str, args: dict) -> None:
+    def append(self, sim_time: float, name: str, args: dict[str, object]) -> None:
         if self._db is not None:
             self._db.execute(
                 "INSERT INTO changes (sim_time, name, args) VALUES (?, ?, ?)",
                 (sim_time, name, json.dumps(_encode(args))),
             )
 
-    def changes(self) -> Iterator[tuple[float, str, dict]]:
+    def changes(self) -> Iterator[tuple[float, str, dict[str, Any]]]:
         if self._db is None:
             return
         for sim_time, name, args in self._db.execute(
