@@ -7,6 +7,8 @@ the platform's errors, which leave here as PSA's JSON error body with their stat
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
@@ -14,6 +16,7 @@ from psa_sim import __version__
 from psa_sim.api.errors import install_error_handlers
 from psa_sim.api.middleware import CollapseLeadingSlashes
 from psa_sim.api.routes import catalog, instances, scheduler, sessions, simulator
+from psa_sim.platform.driver import SimDriver
 
 DESCRIPTION = """\
 A simulated ProActive server: scheduler sessions, Service Automation
@@ -25,8 +28,13 @@ Authenticated calls send the header `sessionid`. Every error is
 """
 
 
-def create_app(driver) -> FastAPI:
-    app = FastAPI(
+class _App(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        return _openapi(self)
+
+
+def create_app(driver: SimDriver) -> FastAPI:
+    app = _App(
         title="psa-sim",
         version=__version__,
         description=DESCRIPTION,
@@ -46,14 +54,13 @@ def create_app(driver) -> FastAPI:
         add_routes(app, driver)
     install_error_handlers(app)
     app.add_middleware(CollapseLeadingSlashes)
-    app.openapi = lambda: _openapi(app)
     return app
 
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 
 
-def _openapi(app: FastAPI) -> dict:
+def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's document, with its 422 validation answers replaced by our 400."""
     if app.openapi_schema is None:
         schema = get_openapi(

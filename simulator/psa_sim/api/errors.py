@@ -8,9 +8,13 @@ as a JSON 500 all the same.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from psa_sim.api.responses import error_response
 from psa_sim.errors import PsaError
@@ -27,27 +31,31 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
-async def _platform_error(request: Request, exc: PsaError):
+# Starlette types every handler as taking any Exception; each is registered for one class.
+async def _platform_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PsaError)
     return error_response(exc.http_status, str(exc))
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException):
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     if exc.status_code in (404, 405):
         detail = f"{detail}: {request.method} {request.url.path}"
     return error_response(exc.status_code, detail, headers=exc.headers)
 
 
-async def _validation_error(request: Request, exc: RequestValidationError):
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
     return error_response(400, validation_message(exc.errors()))
 
 
-async def _unexpected_error(request: Request, exc: Exception):
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Starlette re-raises it once answered: uvicorn logs the traceback.
     return error_response(500, f"internal error: {type(exc).__name__}: {exc}")
 
 
-def validation_message(errors) -> str:
+def validation_message(errors: Sequence[Any]) -> str:
     """One clause per problem, each naming its field: ``instance_id (path): ...``."""
     clauses = []
     for error in errors:

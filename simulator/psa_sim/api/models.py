@@ -16,7 +16,7 @@ Finite = Annotated[float, Field(allow_inf_nan=False, strict=True)]
 JsonInt = Annotated[int, Field(strict=True)]
 
 
-def _scalar(value):
+def _scalar(value: object) -> object:
     if isinstance(value, (dict, list)):
         raise ValueError(
             "a variable's value must be a string (a number or a boolean is taken as its text)"

@@ -14,23 +14,25 @@ SIGTERM stop the server gracefully, then the driver (which saves the clock).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import signal
 import socket
 import sys
+from types import FrameType
 
 import uvicorn
 
 from psa_sim.api.app import create_app
-from psa_sim.platform.driver import SimDriver
+from psa_sim.platform.driver import BaseInfo, SimDriver
 
 EXIT_FAILED = 1
 # Allocations of container objects between two young-generation collections.
 GC_THRESHOLD = 500_000
 
 
-def serve(args) -> int:
+def serve(args: argparse.Namespace) -> int:
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:
@@ -85,23 +87,23 @@ class _Server(uvicorn.Server):
     """uvicorn's Server, hosting the simulation on its own event loop (requests reach it
     with no thread hop) and printing the ready lines once it accepts connections."""
 
-    def __init__(self, config: uvicorn.Config, ready_lines: list[str], driver) -> None:
+    def __init__(self, config: uvicorn.Config, ready_lines: list[str], driver: SimDriver) -> None:
         super().__init__(config)
         self.ready_lines = ready_lines
         self.driver = driver
-        self._hosting: asyncio.Task | None = None
+        self._hosting: asyncio.Task[None] | None = None
 
-    def stop_soon(self, signum=None, frame=None) -> None:
+    def stop_soon(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         self.should_exit = True
 
-    async def startup(self, sockets=None) -> None:
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         self._hosting = asyncio.create_task(self.driver.host())
         await asyncio.sleep(0)  # let it set up its queue before any request comes
         await super().startup(sockets=sockets)
         if not self.should_exit:
             print("\n".join(self.ready_lines), flush=True)
 
-    async def shutdown(self, sockets=None) -> None:
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets=sockets)
         if self._hosting is not None:
             self.driver.stop()
@@ -140,8 +142,8 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def _users_line(info: dict) -> str:
-    demo = info.get("demo_user")
+def _users_line(info: BaseInfo) -> str:
+    demo = info["demo_user"]
     if demo:
         return f"demo user: {demo[0]} / {demo[1]} (no --users file given)"
-    return f"users from {info.get('users_file')}"
+    return f"users from {info['users_file']}"

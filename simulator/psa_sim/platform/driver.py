@@ -18,7 +18,7 @@ import asyncio
 import threading
 import time
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypedDict, TypeVar
 
 from psa_sim.errors import InvalidInput
 from psa_sim.platform.auth import load_users
@@ -32,6 +32,20 @@ CLOCK_MODES = ("instant", "realtime", "manual")
 CHECKPOINT_PERIOD = 0.5
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+# A request on the hosting loop's queue: the operation, its arguments, where its answer
+# goes. False wakes the loop up for the clock; None stops it.
+_Request = tuple[Operation[Any, ..., Any], dict[str, Any], "asyncio.Future[Any]"]
+
+
+class BaseInfo(TypedDict):
+    """What `psa-sim serve` prints once it is ready."""
+
+    clock: str
+    seed: int
+    users_file: str | None
+    demo_user: tuple[str, str] | None
 
 
 class SimDriver:
@@ -50,7 +64,7 @@ class SimDriver:
         self.speed = float(speed)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._inbox: asyncio.Queue | None = None
+        self._inbox: asyncio.Queue[_Request | Literal[False] | None] | None = None
         self.platform = self._restore()
         self._anchor()
 
@@ -145,18 +159,18 @@ class SimDriver:
     def stop(self) -> None:
         """Stop hosting (from any thread); returns once the simulation has stopped if it
         runs on a thread of its own."""
-        loop = self._loop
-        if loop is None:
+        loop, inbox = self._loop, self._inbox
+        if loop is None or inbox is None:
             return
         try:
-            loop.call_soon_threadsafe(self._inbox.put_nowait, None)
+            loop.call_soon_threadsafe(inbox.put_nowait, None)
         except RuntimeError:  # its loop is already closed: nothing runs any more
             self._loop = None
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
 
-    def base_info(self) -> dict:
+    def base_info(self) -> BaseInfo:
         demo = None if self.config.users else ("admin", "admin")
         return {
             "clock": self.mode,
@@ -171,16 +185,25 @@ class SimDriver:
         that is how the journal keeps them."""
         if args:
             raise TypeError(f"{op!r}: pass its arguments by name")
-        future = self._loop.create_future()
-        self._inbox.put_nowait((registered(op), kwargs, future))
+        loop, inbox = self._hosting()
+        future: asyncio.Future[R] = loop.create_future()
+        inbox.put_nowait((registered(op), kwargs, future))
         return await future
 
     def call_sync(self, op: Operation[Any, P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """The same, from another thread (tests, tools)."""
-        return asyncio.run_coroutine_threadsafe(self.call(op, *args, **kwargs), self._loop).result()
+        loop, _ = self._hosting()
+        return asyncio.run_coroutine_threadsafe(self.call(op, *args, **kwargs), loop).result()
+
+    def _hosting(
+        self,
+    ) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue[_Request | Literal[False] | None]]:
+        if self._loop is None or self._inbox is None:
+            raise RuntimeError("the simulation is not hosted: call start() or host() first")
+        return self._loop, self._inbox
 
     async def _consume(self) -> None:
-        inbox = self._inbox
+        _, inbox = self._hosting()
         loop = asyncio.get_running_loop()
         last_checkpoint = time.monotonic()
         while True:
@@ -200,7 +223,9 @@ class SimDriver:
                 self._checkpoint()
                 last_checkpoint = now
 
-    def _serve(self, op: Operation, kwargs: dict, future: asyncio.Future) -> None:
+    def _serve(
+        self, op: Operation[Any, ..., Any], kwargs: dict[str, Any], future: asyncio.Future[Any]
+    ) -> None:
         try:
             if op.owner is SimDriver:
                 result = op.func(self, **kwargs)
@@ -213,7 +238,7 @@ class SimDriver:
             if not future.cancelled():
                 future.set_result(result)
 
-    def _apply(self, op: Operation, kwargs: dict) -> Any:
+    def _apply(self, op: Operation[Any, ..., Any], kwargs: dict[str, Any]) -> Any:
         platform = self.platform
         platform.wall_now = time.monotonic()
         platform.journal_as = None
@@ -294,7 +319,7 @@ class SimDriver:
         return self._clock_info()
 
 
-def _check_clock(mode: str, speed) -> None:
+def _check_clock(mode: str, speed: object) -> None:
     if mode not in CLOCK_MODES:
         raise InvalidInput(f"clock: '{mode}' is not one of {', '.join(CLOCK_MODES)}")
     if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed > 0:

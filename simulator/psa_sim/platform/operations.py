@@ -18,10 +18,12 @@ from psa_sim.errors import InvalidInput
 
 P = ParamSpec("P")
 R = TypeVar("R")
+# An operation returning a dict may be passed where one returning `object` is expected.
+R_co = TypeVar("R_co", covariant=True)
 T = TypeVar("T")
 
 
-class Operation(Generic[T, P, R]):
+class Operation(Generic[T, P, R_co]):
     """A method a client may call through the driver.
 
     Read from the class (``Platform.kill_job``) it is the operation; read from an
@@ -29,7 +31,7 @@ class Operation(Generic[T, P, R]):
     """
 
     def __init__(
-        self, func: Callable[Concatenate[T, P], R], journaled: bool, replay_only: bool
+        self, func: Callable[Concatenate[T, P], R_co], journaled: bool, replay_only: bool
     ) -> None:
         self.func = func
         self.journaled = journaled or replay_only
@@ -48,10 +50,10 @@ class Operation(Generic[T, P, R]):
             )
 
     @overload
-    def __get__(self, obj: None, objtype: type | None = None) -> Operation[T, P, R]: ...
+    def __get__(self, obj: None, objtype: type | None = None) -> Operation[T, P, R_co]: ...
 
     @overload
-    def __get__(self, obj: T, objtype: type | None = None) -> Callable[P, R]: ...
+    def __get__(self, obj: T, objtype: type | None = None) -> Callable[P, R_co]: ...
 
     def __get__(self, obj: T | None, objtype: type | None = None) -> Any:
         if obj is None:

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from psa_sim.api.models import Bucket, CatalogObjectMetadata, CatalogObjects
 from psa_sim.api.responses import json_response
 from psa_sim.api.routes.common import Routes, SessionId, errors
+from psa_sim.platform.driver import SimDriver
 from psa_sim.platform.platform import Platform
 
 Kind = Annotated[str | None, Query(description="filter by kind prefix, e.g. workflow/psa")]
@@ -22,12 +23,12 @@ ProjectName = Annotated[str | None, Query(alias="projectName")]
 Tags = Annotated[str | None, Query(description="comma-separated tags")]
 
 
-def add_routes(app: FastAPI, driver) -> None:
+def add_routes(app: FastAPI, driver: SimDriver) -> None:
     r = Routes(app, "/catalog", "catalog")
     call = driver.call
 
     @r.get("/buckets", response_model=list[Bucket], responses=errors(401))
-    async def list_buckets(kind: Kind = None, sessionid: SessionId = None):
+    async def list_buckets(kind: Kind = None, sessionid: SessionId = None) -> Response:
         return json_response(await call(Platform.list_buckets, session_id=sessionid, kind=kind))
 
     @r.post("/buckets", status_code=201, response_model=Bucket, responses=errors(401, 403, 409))
@@ -35,7 +36,7 @@ def add_routes(app: FastAPI, driver) -> None:
         name: Annotated[str, Query(description="bucket name")],
         owner: Annotated[str, Query()] = "GROUP:public-objects",
         sessionid: SessionId = None,
-    ):
+    ) -> Response:
         return json_response(
             await call(Platform.create_bucket, session_id=sessionid, name=name, owner=owner), 201
         )
@@ -50,7 +51,7 @@ def add_routes(app: FastAPI, driver) -> None:
         kind: Kind = None,
         object_name: Annotated[str | None, Query(alias="objectName")] = None,
         sessionid: SessionId = None,
-    ):
+    ) -> Response:
         return json_response(
             await call(
                 Platform.list_objects,
@@ -79,7 +80,7 @@ def add_routes(app: FastAPI, driver) -> None:
         project_name: ProjectName = None,
         tags: Tags = None,
         sessionid: SessionId = None,
-    ):
+    ) -> Response:
         content = await file.read()
         return json_response(
             await call(
@@ -102,7 +103,7 @@ def add_routes(app: FastAPI, driver) -> None:
         response_model=CatalogObjectMetadata,
         responses=errors(401, 404),
     )
-    async def get_object(bucket: str, name: str, sessionid: SessionId = None):
+    async def get_object(bucket: str, name: str, sessionid: SessionId = None) -> Response:
         return json_response(
             await call(Platform.get_object, session_id=sessionid, bucket=bucket, name=name)
         )
@@ -112,7 +113,7 @@ def add_routes(app: FastAPI, driver) -> None:
         response_model=CatalogObjectMetadata,
         responses=errors(401, 403, 404),
     )
-    async def delete_object(bucket: str, name: str, sessionid: SessionId = None):
+    async def delete_object(bucket: str, name: str, sessionid: SessionId = None) -> Response:
         return json_response(
             await call(Platform.delete_object, session_id=sessionid, bucket=bucket, name=name)
         )
@@ -125,7 +126,7 @@ def add_routes(app: FastAPI, driver) -> None:
             **errors(401, 404),
         },
     )
-    async def get_raw(bucket: str, name: str, sessionid: SessionId = None):
+    async def get_raw(bucket: str, name: str, sessionid: SessionId = None) -> Response:
         content, content_type = await call(
             Platform.get_raw, session_id=sessionid, bucket=bucket, name=name
         )
@@ -146,7 +147,7 @@ def add_routes(app: FastAPI, driver) -> None:
         project_name: ProjectName = None,
         tags: Tags = None,
         sessionid: SessionId = None,
-    ):
+    ) -> Response:
         content = await file.read()
         return json_response(
             await call(

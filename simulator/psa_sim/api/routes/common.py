@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from enum import Enum
+from typing import Annotated, Any, TypeVar
 
 from fastapi import FastAPI, Header
 
 from psa_sim.api.models import ErrorBody
+
+# A route handler, returned unchanged by the decorators that register it.
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 SessionId = Annotated[
     str | None,
@@ -18,7 +23,7 @@ SessionId = Annotated[
 ]
 
 
-def errors(*statuses: int) -> dict:
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these error statuses (400 always: a request may not parse)."""
     described = {
         400: "invalid request: the message names the field",
@@ -38,22 +43,27 @@ class Routes:
     """
 
     def __init__(self, app: FastAPI, prefix: str, tag: str) -> None:
-        self.app, self.prefix, self.tags = app, prefix, [tag]
+        self.app, self.prefix = app, prefix
+        self.tags: list[str | Enum] = [tag]
 
-    def _route(self, method: str, path: str, **kwargs):
-        return getattr(self.app, method)(self.prefix + path, tags=self.tags, **kwargs)
+    # **kwargs: FastAPI's own route options (response_model, responses, status_code, ...)
+    def _route(self, method: str, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
+        register: Callable[[Handler], Handler] = getattr(self.app, method)(
+            self.prefix + path, tags=self.tags, **kwargs
+        )
+        return register
 
-    def get(self, path: str, **kwargs):
+    def get(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
         return self._route("get", path, **kwargs)
 
-    def post(self, path: str, **kwargs):
+    def post(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
         return self._route("post", path, **kwargs)
 
-    def put(self, path: str, **kwargs):
+    def put(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
         return self._route("put", path, **kwargs)
 
-    def delete(self, path: str, **kwargs):
+    def delete(self, path: str, **kwargs: Any) -> Callable[[Handler], Handler]:
         return self._route("delete", path, **kwargs)
 
-    def add_api_route(self, path: str, endpoint, **kwargs) -> None:
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         self.app.add_api_route(self.prefix + path, endpoint, tags=self.tags, **kwargs)

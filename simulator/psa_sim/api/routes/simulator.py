@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.responses import Response
 
 from psa_sim.api.models import (
     Advance,
@@ -22,7 +23,7 @@ from psa_sim.platform.platform import Platform
 ADMIN = (401, 403)
 
 
-def add_routes(app: FastAPI, driver) -> None:
+def add_routes(app: FastAPI, driver: SimDriver) -> None:
     r = Routes(app, "/sim-api", "simulator")
     call = driver.call
 
@@ -31,15 +32,15 @@ def add_routes(app: FastAPI, driver) -> None:
         responses=errors(*ADMIN),
         summary="Forget every instance, job and token; back to simulated time 0",
     )
-    async def reset(sessionid: SessionId = None):
+    async def reset(sessionid: SessionId = None) -> Response:
         return json_response(await call(SimDriver.reset, session_id=sessionid))
 
     @r.get("/clock", response_model=ClockState, responses=errors(*ADMIN))
-    async def get_clock(sessionid: SessionId = None):
+    async def get_clock(sessionid: SessionId = None) -> Response:
         return json_response(await call(SimDriver.clock, session_id=sessionid))
 
     @r.put("/clock", response_model=ClockState, responses=errors(*ADMIN))
-    async def set_clock(setting: ClockSetting, sessionid: SessionId = None):
+    async def set_clock(setting: ClockSetting, sessionid: SessionId = None) -> Response:
         return json_response(
             await call(
                 SimDriver.set_clock, session_id=sessionid, mode=setting.mode, speed=setting.speed
@@ -52,7 +53,7 @@ def add_routes(app: FastAPI, driver) -> None:
         responses=errors(*ADMIN),
         summary="Run simulated time forward (manual clock only)",
     )
-    async def advance(step: Advance, sessionid: SessionId = None):
+    async def advance(step: Advance, sessionid: SessionId = None) -> Response:
         return json_response(
             await call(Platform.advance, session_id=sessionid, seconds=step.seconds)
         )
@@ -62,7 +63,7 @@ def add_routes(app: FastAPI, driver) -> None:
         responses=errors(*ADMIN, 404),
         summary="Crash an instance's container; its health loop notices next check",
     )
-    async def crash(fault: CrashFault, sessionid: SessionId = None):
+    async def crash(fault: CrashFault, sessionid: SessionId = None) -> Response:
         return json_response(
             await call(
                 Platform.crash_container, session_id=sessionid, instance_id=fault.instance_id
@@ -70,7 +71,7 @@ def add_routes(app: FastAPI, driver) -> None:
         )
 
     @r.post("/faults/node-failure", responses=errors(*ADMIN, 404))
-    async def node_failure(fault: NodeFailure, sessionid: SessionId = None):
+    async def node_failure(fault: NodeFailure, sessionid: SessionId = None) -> Response:
         return json_response(
             await call(
                 Platform.fail_node,
@@ -81,7 +82,7 @@ def add_routes(app: FastAPI, driver) -> None:
         )
 
     @r.post("/faults/node-repair", responses=errors(*ADMIN, 404))
-    async def node_repair(repair: NodeRepair, sessionid: SessionId = None):
+    async def node_repair(repair: NodeRepair, sessionid: SessionId = None) -> Response:
         return json_response(
             await call(Platform.repair_node, session_id=sessionid, node=repair.node)
         )
@@ -92,11 +93,11 @@ def add_routes(app: FastAPI, driver) -> None:
         responses=errors(*ADMIN, 404),
         summary="The actions an instance accepts now (none while transitioning)",
     )
-    async def executable_actions(instance_id: int, sessionid: SessionId = None):
+    async def executable_actions(instance_id: int, sessionid: SessionId = None) -> Response:
         return json_response(
             await call(Platform.executable_actions, session_id=sessionid, instance_id=instance_id)
         )
 
     @r.get("/metrics", responses=errors(*ADMIN))
-    async def metrics(sessionid: SessionId = None):
+    async def metrics(sessionid: SessionId = None) -> Response:
         return json_response(await call(Platform.metrics, session_id=sessionid))
