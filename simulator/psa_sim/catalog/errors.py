@@ -34,7 +34,7 @@ class CatalogError(InvalidInput):
     def __str__(self) -> str:
         return self._full_text()
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[object, ...]:
         # Keyword-only arguments are lost by the default Exception pickling; sweeps run
         # scenarios in worker processes, so errors must survive a round trip.
         return (_rebuild_catalog_error, (type(self), self.message, self.source, self.workflow))
@@ -48,7 +48,9 @@ class CatalogError(InvalidInput):
         )
 
 
-def _rebuild_catalog_error(cls, message, source, workflow):
+def _rebuild_catalog_error(
+    cls: type[CatalogError], message: str, source: str | None, workflow: str | None
+) -> CatalogError:
     return cls(message, source=source, workflow=workflow)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from os import PathLike
 
 from psa_sim.catalog.errors import CatalogError
 from psa_sim.catalog.references import has_references
@@ -40,7 +41,7 @@ class ValidationReport:
         return not self.errors
 
 
-def validate_file(path) -> ValidationReport:
+def validate_file(path: str | PathLike[str]) -> ValidationReport:
     report = ValidationReport(path=str(path))
     try:
         workflow = parse_workflow_file(path)

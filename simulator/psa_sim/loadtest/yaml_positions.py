@@ -144,7 +144,13 @@ class YamlDocument:
         return str(node.value)
 
     def _check_tag(self, node: Node, path: str) -> None:
-        expected = {MappingNode: _MAP, SequenceNode: _SEQ}.get(type(node))
+        expected = (
+            _MAP
+            if isinstance(node, MappingNode)
+            else _SEQ
+            if isinstance(node, SequenceNode)
+            else None
+        )
         allowed = node.tag == expected if expected else node.tag in _SCALAR_TAGS
         if not allowed:
             self.fail(

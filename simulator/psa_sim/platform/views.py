@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from psa_sim.engine.cluster import Node
 from psa_sim.engine.jobs import Job, JobStatus
+from psa_sim.engine.simulation import Simulation
 
 
-def _ms(sim, seconds: float | None) -> int:
+def _ms(sim: Simulation, seconds: float | None) -> int:
     """Epoch milliseconds of a simulated time; -1 for "not yet", as the scheduler says."""
     return -1 if seconds is None else sim.epoch_ms + round(seconds * 1000)
 
@@ -25,7 +27,7 @@ def _task_status(job: Job) -> str:
     }[job.status.value]
 
 
-def job_info(job: Job, sim) -> dict:
+def job_info(job: Job, sim: Simulation) -> dict:
     done = job.status.is_final
     tasks = len(job.workflow.tasks) or 1
     return {
@@ -42,7 +44,7 @@ def job_info(job: Job, sim) -> dict:
     }
 
 
-def job_state(job: Job, sim) -> dict:
+def job_state(job: Job, sim: Simulation) -> dict:
     info = job_info(job, sim)
     return {
         "id": job.job_id,
@@ -60,7 +62,7 @@ def job_state(job: Job, sim) -> dict:
     }
 
 
-def job_result(job: Job, sim) -> dict:
+def job_result(job: Job, sim: Simulation) -> dict:
     """Propagated variables: what the job ran with, plus what its scripts set."""
     propagated = {**job.variables, **job.result}
     tasks = [t.name for t in job.workflow.tasks] or [job.name]
@@ -71,7 +73,7 @@ def job_result(job: Job, sim) -> dict:
     }
 
 
-def job_log(job: Job, sim) -> str:
+def job_log(job: Job, sim: Simulation) -> str:
     lines = []
     for seconds, message in job.log:
         stamp = datetime.fromtimestamp(_ms(sim, seconds) / 1000, tz=UTC)
@@ -81,11 +83,11 @@ def job_log(job: Job, sim) -> str:
     return "\n".join(lines) + "\n"
 
 
-def clock(sim) -> dict:
+def clock(sim: Simulation) -> dict[str, float | int]:
     return {"simulated_seconds": sim.now, "now_ms": sim.now_ms()}
 
 
-def node(node) -> dict:
+def node(node: Node) -> dict[str, object]:
     return {
         **node.to_data(),
         "up": node.up,
@@ -94,7 +96,7 @@ def node(node) -> dict:
     }
 
 
-def metrics(sim) -> dict:
+def metrics(sim: Simulation) -> dict[str, object]:
     by_status: dict[str, int] = {}
     for instance in sim.store:
         by_status[instance.instance_status] = by_status.get(instance.instance_status, 0) + 1
