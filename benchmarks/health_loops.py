@@ -46,7 +46,7 @@ def side_ours(instances: int, hours: float, period: float) -> dict:
     from psa_sim.engine.cluster import NodeSourceConfig
     from psa_sim.engine.simulation import Simulation
     from psa_sim.engine.timing import Distribution
-    from psa_sim.model.states import RUNNING
+    from psa_sim.states import RUNNING
 
     setup_started = time.perf_counter()
     # One node per instance: a deployed instance keeps its node (its PSA_ token).

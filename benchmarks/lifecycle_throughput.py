@@ -41,13 +41,13 @@ SERVICE, ACTIVATION, FINISH = "MongoDB", "MongoDB", "Finish_MongoDB"
 def side_ours(lifecycles: int, nodes: int, interval: float, lifetime: float, seed: int) -> dict:
     use_simulator()
     from psa_sim.catalog import load_catalog
-    from psa_sim.engine import kinds
     from psa_sim.engine.cluster import NodeSourceConfig
     from psa_sim.engine.jobs import JobStatus
+    from psa_sim.engine.kinds import JobKind
     from psa_sim.engine.observer import Observer
     from psa_sim.engine.scheduler import call_later
     from psa_sim.engine.simulation import Simulation
-    from psa_sim.model.states import FINISHED
+    from psa_sim.states import FINISHED
 
     class LifeCycles(Observer):
         """Finishes each instance `lifetime` after it runs; counts complete life-cycles."""
@@ -67,7 +67,7 @@ def side_ours(lifecycles: int, nodes: int, interval: float, lifetime: float, see
                 self.max_in_flight = self.in_flight
 
         def transition_completed(self, instance, job) -> None:
-            if job.kind == kinds.ACTIVATION:
+            if job.kind == JobKind.ACTIVATION:
                 sim = self.sim
                 call_later(
                     sim.env, sim.counters, lifetime, sim.submit_action, instance.instance_id, FINISH
@@ -76,7 +76,7 @@ def side_ours(lifecycles: int, nodes: int, interval: float, lifetime: float, see
         def job_ended(self, job) -> None:
             # The loop ends the activation job FINISHED once it released the token.
             if (
-                job.kind == kinds.ACTIVATION
+                job.kind == JobKind.ACTIVATION
                 and job.status is JobStatus.FINISHED
                 and job.instance.state == FINISHED
             ):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from psa_sim.model.states import ERROR, RUNNING
+from psa_sim.states import ERROR, RUNNING
 
 
 def _zookeepers(sim):

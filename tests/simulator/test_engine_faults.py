@@ -7,7 +7,7 @@ import pytest
 from psa_sim.engine.cluster import NodeSourceConfig
 from psa_sim.engine.jobs import JobStatus
 from psa_sim.errors import InvalidInput
-from psa_sim.model.states import ERROR, FINISHED, PAUSED, RUNNING
+from psa_sim.states import ERROR, FINISHED, PAUSED, RUNNING
 
 
 def test_crash_is_seen_at_the_next_health_check(make_sim):

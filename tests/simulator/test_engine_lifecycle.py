@@ -7,7 +7,7 @@ import pytest
 from psa_sim.engine.jobs import JobStatus
 from psa_sim.errors import Conflict, InvalidInput, NotFound
 from psa_sim.model.endpoints import PROXY_GROUPS
-from psa_sim.model.states import FINISHED, KILLED, PAUSED, RUNNING
+from psa_sim.states import FINISHED, KILLED, PAUSED, RUNNING
 
 
 def test_mongodb_start_pause_resume_finish(make_sim):
@@ -89,7 +89,7 @@ def test_service_instance_data_has_the_real_fields(make_sim):
     assert set(endpoint) == {"id", "url", "proxyfied", "proxyfiedUrl"}
     assert endpoint["proxyfied"] is True
     assert endpoint["proxyfiedUrl"] == (
-        f"http://localhost:8080/cloud-automation-service/services/"
+        f"http://127.0.0.1:8080/cloud-automation-service/services/"
         f"{instance.instance_id}/endpoints/{endpoint['id']}/"
     )
     assert data["groups"] == list(PROXY_GROUPS)

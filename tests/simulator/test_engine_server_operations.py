@@ -6,7 +6,7 @@ import pytest
 
 from psa_sim.engine.jobs import JobStatus
 from psa_sim.errors import Conflict, InvalidInput, NotFound
-from psa_sim.model.states import ERROR, FINISHED, PAUSED, RUNNING
+from psa_sim.states import ERROR, FINISHED, PAUSED, RUNNING
 
 
 def test_run_until_idle_completes_work_and_stops_on_healthy_loops(make_sim):

@@ -10,17 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from psa_sim.engine.cluster import NodeSourceConfig
+from psa_sim.engine.timing import Distribution, TimingSpec
 from psa_sim.errors import InvalidInput
 from psa_sim.loadtest.scenario import (
     THRESHOLD_KEYS,
     ActionSpec,
-    DistributionSpec,
     FaultSpec,
     NodeFailureSpec,
-    NodeSourceSpec,
     Scenario,
     ScenarioError,
-    TimingSpec,
     WorkloadSpec,
     check_against_catalog,
     load_scenario,
@@ -78,8 +77,8 @@ def test_mongodb_day_is_the_architecture_example() -> None:
     assert s.source == str(SCENARIOS / "mongodb-day.yaml")
     assert (s.seed, s.duration, s.health_period) == (42, 86400.0, 60.0)
     assert s.cluster == (
-        NodeSourceSpec("LocalNodes", 20),
-        NodeSourceSpec("AzureCloud", 0, 50, 180.0),
+        NodeSourceConfig("LocalNodes", 20),
+        NodeSourceConfig("AzureCloud", 0, 50, 180.0),
     )
     assert [spec.dynamic for spec in s.cluster] == [False, True]
     assert [spec.capacity for spec in s.cluster] == [20, 50]
@@ -127,11 +126,11 @@ def test_defaults() -> None:
     assert (w.count, w.lifetime, w.variables, w.actions) == (None, math.inf, {}, ())
     assert (w.workflow, w.start, w.name) == (None, 0.0, "MongoDB")
     assert s.cluster[0].provisioning_delay == 0.0
-    assert s.timing.activation == DistributionSpec("lognormal", 40.0, 10.0)
-    assert s.timing.finish == DistributionSpec("lognormal", 15.0, 5.0)
-    assert s.timing.pause == DistributionSpec("lognormal", 5.0, 2.0)
-    assert s.timing.resume == DistributionSpec("lognormal", 5.0, 2.0)
-    assert s.timing.action == DistributionSpec("lognormal", 30.0, 10.0)
+    assert s.timing.activation == Distribution("lognormal", 40.0, 10.0)
+    assert s.timing.finish == Distribution("lognormal", 15.0, 5.0)
+    assert s.timing.pause == Distribution("lognormal", 5.0, 2.0)
+    assert s.timing.resume == Distribution("lognormal", 5.0, 2.0)
+    assert s.timing.action == Distribution("lognormal", 30.0, 10.0)
 
 
 def test_empty_optional_sections_are_defaults() -> None:
@@ -268,14 +267,14 @@ def test_timing_overrides_a_subset() -> None:
         "  resume: {distribution: normal, mean: 1m, sd: 0}\n"
     )
     assert s.timing == TimingSpec(
-        activation=DistributionSpec("constant", 20.0),
-        finish=DistributionSpec("uniform", 20.0, low=10.0, high=30.0),
-        pause=DistributionSpec("exponential", 20.0),
-        resume=DistributionSpec("normal", 60.0, 0.0),
+        activation=Distribution("constant", 20.0),
+        finish=Distribution("uniform", 20.0, low=10.0, high=30.0),
+        pause=Distribution("exponential", 20.0),
+        resume=Distribution("normal", 60.0, 0.0),
     )
-    assert s.timing.action == DistributionSpec("lognormal", 30.0, 10.0)
+    assert s.timing.action == Distribution("lognormal", 30.0, 10.0)
     constant = parse(BASE + "timing: {action: {distribution: constant, mean: 2m}}\n")
-    assert constant.timing.action == DistributionSpec("constant", 120.0)
+    assert constant.timing.action == Distribution("constant", 120.0)
 
 
 def test_anchors_and_merge_keys() -> None:
@@ -867,7 +866,7 @@ def test_catalog_reports_the_first_problem_in_file_order() -> None:
 
 def test_catalog_check_without_positions() -> None:
     s = Scenario(
-        duration=60.0, cluster=(NodeSourceSpec("n", 1),), workloads=(WorkloadSpec("Redis", 1.0),)
+        duration=60.0, cluster=(NodeSourceConfig("n", 1),), workloads=(WorkloadSpec("Redis", 1.0),)
     )
     with pytest.raises(ScenarioError) as info:
         check_against_catalog(s, {})

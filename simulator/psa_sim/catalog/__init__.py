@@ -6,18 +6,7 @@ from psa_sim.catalog.errors import CatalogError, ServiceNotFound, WorkflowNotFou
 from psa_sim.catalog.index import PREFERRED_BUCKET, ServiceIndex
 from psa_sim.catalog.loader import BUNDLED_BUCKET, bundled_catalog_dir, load_catalog, load_directory
 from psa_sim.catalog.references import has_references, resolve_all, resolve_references
-from psa_sim.catalog.states import (
-    ALL,
-    ERROR,
-    FINISHED,
-    KILLED,
-    PREDEFINED_STATES,
-    VOID,
-    Transition,
-    format_pca_states,
-    parse_pca_states,
-    transitioning_label,
-)
+from psa_sim.catalog.states import Transition, format_pca_states, parse_pca_states
 from psa_sim.catalog.validate import ValidationReport, validate_file, validate_files
 from psa_sim.catalog.variables import (
     Variable,
@@ -27,6 +16,15 @@ from psa_sim.catalog.variables import (
     parse_model,
 )
 from psa_sim.catalog.workflow import Task, Workflow, parse_workflow, parse_workflow_file
+from psa_sim.states import (
+    ALL,
+    ERROR,
+    FINISHED,
+    KILLED,
+    PREDEFINED_STATES,
+    VOID,
+    transitioning_label,
+)
 
 __all__ = [
     "ALL",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from psa_sim.catalog.errors import ServiceNotFound, WorkflowNotFound
-from psa_sim.catalog.states import ALL, PREDEFINED_STATES, VOID
 from psa_sim.catalog.workflow import Workflow
+from psa_sim.states import ALL, PREDEFINED_STATES, VOID
 
 # When a name exists in several buckets, the bundled bucket wins, then alphabetical order.
 PREFERRED_BUCKET = "service-automation"

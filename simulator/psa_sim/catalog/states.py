@@ -12,13 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from psa_sim.catalog.errors import CatalogError
-
-VOID = "VOID"  # before activation: FROM=VOID marks an activation workflow
-FINISHED = "FINISHED"
-ERROR = "ERROR"
-KILLED = "KILLED"
-ALL = "ALL"  # as FROM only: the workflow applies in any state
-PREDEFINED_STATES = (VOID, FINISHED, ERROR, KILLED)
+from psa_sim.states import ALL, VOID
 
 # A target that an instance can never be moved to by a workflow.
 _FORBIDDEN_TARGETS = (ALL, VOID)
@@ -30,11 +24,6 @@ _SNIPPET_LENGTH = 20
 class Transition:
     from_state: str
     to_state: str
-
-
-def transitioning_label(from_state: str, to_state: str) -> str:
-    """The instance_status shown while a transition runs, e.g. ``"VOID -> RUNNING"``."""
-    return f"{from_state} -> {to_state}"
 
 
 def is_state_name(text: str) -> bool:

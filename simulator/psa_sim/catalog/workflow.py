@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from psa_sim.catalog.errors import CatalogError
-from psa_sim.catalog.states import ALL, VOID, Transition, is_state_name, parse_pca_states
+from psa_sim.catalog.states import Transition, is_state_name, parse_pca_states
 from psa_sim.catalog.variables import Variable, parse_model
+from psa_sim.states import ALL, VOID
 
 SERVICE_ID_KEY = "pca.service.id"
 STATES_KEY = "pca.states"

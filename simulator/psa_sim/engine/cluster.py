@@ -21,7 +21,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class NodeSourceConfig:
-    """Static when max_nodes is None; dynamic (grows on demand up to max_nodes) otherwise."""
+    """A node source of the cluster (a scenario's item of ``cluster.node_sources``).
+
+    ``nodes`` are up from the start. With ``max_nodes`` (``>= nodes``) the source is
+    *dynamic*: it may deploy more nodes, up to ``max_nodes``, each taking
+    ``provisioning_delay`` seconds (default 0) to come up. Without it, or with
+    ``max_nodes == nodes``, the source is static.
+    """
 
     name: str
     nodes: int
@@ -29,8 +35,14 @@ class NodeSourceConfig:
     provisioning_delay: float = 0.0
 
     @property
-    def is_dynamic(self) -> bool:
+    def dynamic(self) -> bool:
+        """Whether the source can deploy nodes beyond the initial ``nodes``."""
         return self.max_nodes is not None and self.max_nodes > self.nodes
+
+    @property
+    def capacity(self) -> int:
+        """The most nodes the source can ever hold."""
+        return self.nodes if self.max_nodes is None else max(self.nodes, self.max_nodes)
 
 
 class Node:
@@ -89,11 +101,7 @@ class NodeSource:
 
     def can_grow(self) -> bool:
         c = self.config
-        return (
-            c.is_dynamic
-            and c.max_nodes is not None
-            and len(self.nodes) + self.provisioning < c.max_nodes
-        )
+        return c.dynamic and len(self.nodes) + self.provisioning < c.capacity
 
 
 class Cluster:

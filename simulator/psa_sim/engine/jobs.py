@@ -6,9 +6,9 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import simpy
+from psa_sim.states import transitioning_label
 
+if TYPE_CHECKING:
     from psa_sim.catalog.workflow import Workflow
     from psa_sim.engine.cluster import Node
     from psa_sim.model.instance import ServiceInstance
@@ -51,7 +51,6 @@ class Job:
         "started_at",
         "status",
         "submitted_at",
-        "timer",
         "to_state",
         "token",
         "variables",
@@ -94,9 +93,8 @@ class Job:
         self.log: list[tuple[float, str]] = []
         # behaviour callback when its task ends: (job, the node the task ran on)
         self.on_task_done: Callable[[Job, Node], None] | None = None
-        self.timer: simpy.Event | None = None  # the pending simpy event of its task, if any
         self.error: str | None = None
 
     @property
     def transition_state(self) -> str:
-        return f"{self.from_state} -> {self.to_state}"
+        return transitioning_label(self.from_state, self.to_state)

@@ -1,23 +1,28 @@
-"""What a workflow does, derived from the transition it performs (docs/wire-contract.md, section 6)."""
+"""What a workflow does, derived from the transition it performs (docs/wire-contract.md,
+section 6): the one list of job kinds, which the timing model and scenarios key on."""
 
 from __future__ import annotations
 
-from psa_sim.model.states import FINISHED, PAUSED, VOID
+from enum import StrEnum
 
-ACTIVATION = "activation"
-FINISH = "finish"
-PAUSE = "pause"
-RESUME = "resume"
-ACTION = "action"
+from psa_sim.states import FINISHED, PAUSED, VOID
 
 
-def workflow_kind(from_state: str, to_state: str) -> str:
+class JobKind(StrEnum):
+    ACTIVATION = "activation"
+    FINISH = "finish"
+    PAUSE = "pause"
+    RESUME = "resume"
+    ACTION = "action"  # any other action
+
+
+def workflow_kind(from_state: str, to_state: str) -> JobKind:
     if from_state == VOID:
-        return ACTIVATION
+        return JobKind.ACTIVATION
     if to_state == FINISHED:
-        return FINISH
+        return JobKind.FINISH
     if to_state == PAUSED:
-        return PAUSE
+        return JobKind.PAUSE
     if from_state == PAUSED:
-        return RESUME
-    return ACTION
+        return JobKind.RESUME
+    return JobKind.ACTION

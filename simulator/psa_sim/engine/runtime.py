@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from psa_sim.engine.ports import HostPorts
@@ -12,13 +13,20 @@ if TYPE_CHECKING:
     from psa_sim.engine.jobs import Job
 
 
+class ContainerStatus(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    CRASHED = "crashed"
+    REMOVED = "removed"
+
+
 @dataclass(slots=True)
 class Container:
     """A simulated container: this machine has no Docker engine, and needs none."""
 
     id: str
     name: str
-    status: str = "running"  # running | paused | crashed | removed
+    status: ContainerStatus = ContainerStatus.RUNNING
     epoch: int = 0  # bumped on every (re)start, so stale crash timers miss
 
     def to_data(self) -> dict[str, str]:

@@ -10,19 +10,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol
 
 import simpy
 
 from psa_sim.engine.cluster import Cluster, Node, NodeSource
 from psa_sim.engine.jobs import Job, JobStatus
 from psa_sim.engine.timing import TimingModel
-
-
-class JobStartedHook(Protocol):
-    """Told when a job's first task starts, after `wait` seconds in the queue."""
-
-    def job_started(self, job: Job, wait: float) -> None: ...
 
 
 class Counters:
@@ -70,7 +63,8 @@ class Scheduler:
         self._next_id = 1
         self.running_tasks = 0  # tasks holding a node now: work the clock must run
         self.provisioning_nodes = 0
-        self.observer: JobStartedHook | None = None  # set by the simulation: job_started(job, wait)
+        # Set by the simulation: called when a job's first task starts, with its wait.
+        self.on_job_started: Callable[[Job, float], None] | None = None
 
     def new_job_id(self) -> int:
         job_id = self._next_id
@@ -126,15 +120,15 @@ class Scheduler:
         if job.status is JobStatus.PENDING:
             job.status = JobStatus.RUNNING
             job.started_at = now
-            if self.observer is not None:
-                self.observer.job_started(job, now - job.submitted_at)
+            if self.on_job_started is not None:
+                self.on_job_started(job, now - job.submitted_at)
         node.job = job
         node.busy_since = now
         job.node = node
         self.running_tasks += 1
         job.log.append((now, f"task started on node {node.name}"))
         duration = self.timing.duration(job.kind)
-        job.timer = call_later(self.env, self.counters, duration, self._task_done, job)
+        call_later(self.env, self.counters, duration, self._task_done, job)
 
     def _task_done(self, job: Job) -> None:
         if job.status.is_final:  # killed or failed while its task ran
@@ -157,7 +151,6 @@ class Scheduler:
         if not node.tokens:
             node.busy_unreserved += busy
         job.node = None
-        job.timer = None
         self.cluster.release(node)
 
     def node_free(self, node: Node) -> None:

@@ -15,14 +15,15 @@ from contextlib import contextmanager
 
 import simpy
 
+from psa_sim import defaults
 from psa_sim.catalog import ServiceIndex, resolve_all, resolve_references
-from psa_sim.engine import kinds
 from psa_sim.engine.cluster import Cluster, Node, NodeSourceConfig
 from psa_sim.engine.health import HealthLoops
 from psa_sim.engine.jobs import Job, JobStatus
+from psa_sim.engine.kinds import JobKind, workflow_kind
 from psa_sim.engine.observer import Observer
 from psa_sim.engine.ports import PortInUse
-from psa_sim.engine.runtime import Container, InstanceRuntime
+from psa_sim.engine.runtime import Container, ContainerStatus, InstanceRuntime
 from psa_sim.engine.scheduler import Counters, Scheduler, call_later
 from psa_sim.engine.timing import Distribution, TimingModel
 from psa_sim.engine.workflow_facts import FactsCache
@@ -35,20 +36,31 @@ from psa_sim.model.endpoints import (
     is_proxyfied,
     proxyfied_url,
 )
-from psa_sim.model.instance import JobSubmission, ServiceInstance
-from psa_sim.model.states import ERROR, FINISHED, KILLED, RUNNING, VOID
+from psa_sim.model.instance import (
+    RUNNING_STATE_DOWN,
+    RUNNING_STATE_UP,
+    Channel,
+    JobSubmission,
+    ServiceInstance,
+)
 from psa_sim.model.store import InstanceStore
+from psa_sim.states import (
+    ENDED_OR_ERROR,
+    ERROR,
+    FINISHED,
+    KILLED,
+    RUNNING,
+    TRANSITION_ARROW,
+    VOID,
+)
 
 # 2026-01-01T00:00:00Z: simulated time 0, so epoch-millisecond fields replay exactly.
 DEFAULT_EPOCH_MS = 1_767_225_600_000
-DEFAULT_PUBLIC_BASE = "http://localhost:8080"
 
 # Generic information the simulator reads besides pca.* (a real server ignores them).
 GI_ENDPOINT = "sim.endpoint"
 GI_ENDPOINT_REMOVE = "sim.endpoint.remove"
 GI_ENDPOINT_SCHEME = "sim.endpoint.scheme"
-
-ENDED_OR_ERROR = frozenset({FINISHED, KILLED, ERROR})
 
 
 class Simulation:
@@ -57,13 +69,15 @@ class Simulation:
         index: ServiceIndex,
         *,
         seed: int = 0,
-        node_sources: Iterable[NodeSourceConfig] = (NodeSourceConfig("LocalNodes", 4),),
-        port_range: tuple[int, int] = (9000, 9999),
-        health_period: float = 60.0,
+        node_sources: Iterable[NodeSourceConfig] = (
+            NodeSourceConfig(defaults.NODE_SOURCE, defaults.NODES),
+        ),
+        port_range: tuple[int, int] = defaults.PORT_RANGE,
+        health_period: float = defaults.HEALTH_PERIOD,
         timing: Mapping[str, Distribution] | None = None,
         container_crash_per_hour: float = 0.0,
         action_failure_probability: float = 0.0,
-        public_base: str = DEFAULT_PUBLIC_BASE,
+        public_base: str = defaults.PUBLIC_BASE,
         epoch_ms: int = DEFAULT_EPOCH_MS,
         observer: Observer | None = None,
     ):
@@ -85,12 +99,10 @@ class Simulation:
         # Independent streams: changing the fault rate does not move job durations.
         self._rng_faults = random.Random(f"{seed}:faults")
         self._rng_containers = random.Random(f"{seed}:containers")
-        self.cluster = Cluster(
-            [_as_config(c) for c in node_sources], port_range, random.Random(f"{seed}:ports")
-        )
+        self.cluster = Cluster(list(node_sources), port_range, random.Random(f"{seed}:ports"))
         self.timing = TimingModel(random.Random(f"{seed}:timing"), dict(timing or {}))
         self.scheduler = Scheduler(self.env, self.cluster, self.timing, self.counters)
-        self.scheduler.observer = self
+        self.scheduler.on_job_started = self.job_started
         self.health = HealthLoops(self.env, health_period, self.counters, self._health_check)
         self.store = InstanceStore()
         self.container_crash_per_hour = container_crash_per_hour
@@ -225,7 +237,7 @@ class Simulation:
             job_id,
             workflow,
             bucket,
-            kinds.ACTIVATION,
+            JobKind.ACTIVATION,
             instance,
             VOID,
             to_state,
@@ -264,7 +276,7 @@ class Simulation:
         # The instance's own values were resolved when it was created.
         if facts.defaults_have_references or any("$" in v for v in explicit.values()):
             submitted = resolve_all(submitted, job_id)
-        kind = kinds.workflow_kind(instance.state, to_state)
+        kind = workflow_kind(instance.state, to_state)
         job = Job(
             job_id,
             workflow,
@@ -381,10 +393,10 @@ class Simulation:
     def job_started(self, job: Job, wait: float) -> None:
         """The first task of a job runs: the Pre_Trigger_Action scripts signal here."""
         channel = job.instance.channel
-        if job.kind == kinds.FINISH:
-            channel["FINISH_LAUNCHED"] = True
-        elif job.kind == kinds.PAUSE:
-            channel["PAUSE_LAUNCHED"] = True
+        if job.kind == JobKind.FINISH:
+            channel[Channel.FINISH_LAUNCHED] = True
+        elif job.kind == JobKind.PAUSE:
+            channel[Channel.PAUSE_LAUNCHED] = True
         self.observer.job_started(job, wait)
 
     def _task_done(self, job: Job, node: Node) -> None:
@@ -403,17 +415,17 @@ class Simulation:
             return
         kind = job.kind
         try:
-            if kind == kinds.ACTIVATION:
+            if kind == JobKind.ACTIVATION:
                 self._deploy(instance, job, node)
-            elif kind == kinds.FINISH:
+            elif kind == JobKind.FINISH:
                 self._undeploy(instance)
-                instance.channel["FINISH_DONE"] = True
-            elif kind == kinds.PAUSE:
-                self._set_container(instance, "paused")
-            elif kind == kinds.RESUME:
-                instance.channel["PAUSE_LAUNCHED"] = False
-                instance.channel["RESUMED"] = True
-                self._set_container(instance, "running")
+                instance.channel[Channel.FINISH_DONE] = True
+            elif kind == JobKind.PAUSE:
+                self._set_container(instance, ContainerStatus.PAUSED)
+            elif kind == JobKind.RESUME:
+                instance.channel[Channel.PAUSE_LAUNCHED] = False
+                instance.channel[Channel.RESUMED] = True
+                self._set_container(instance, ContainerStatus.RUNNING)
                 if instance.runtime.crashed:
                     self._attention.add(instance.instance_id)
             else:
@@ -426,7 +438,7 @@ class Simulation:
         lifecycle.complete_transition(instance, job.to_state, self.now_ms())
         if job.to_state == FINISHED and instance.instance_id in self.health.members:
             self._attention.add(instance.instance_id)
-        if kind != kinds.ACTIVATION:
+        if kind != JobKind.ACTIVATION:
             self._end_job(job, JobStatus.FINISHED)
         self.observer.transition_completed(instance, job)
         self._settled(instance)
@@ -466,8 +478,8 @@ class Simulation:
         runtime.token = token
         self._token_owner[(node.name, token)] = instance
         runtime.activation_job = job
-        instance.channel["RUNNING_STATE"] = 1
-        instance.channel["INSTANCE_NAME"] = name
+        instance.channel[Channel.RUNNING_STATE] = RUNNING_STATE_UP
+        instance.channel[Channel.INSTANCE_NAME] = name
         job.result["INSTANCE_NAME"] = name
         self.health.register(instance)
         self._schedule_crash(instance)
@@ -529,14 +541,17 @@ class Simulation:
         runtime = instance.runtime
         runtime.release_ports()
         if runtime.container is not None:
-            runtime.container.status = "removed"
+            runtime.container.status = ContainerStatus.REMOVED
 
-    def _set_container(self, instance: ServiceInstance, status: str) -> None:
+    def _set_container(self, instance: ServiceInstance, status: ContainerStatus) -> None:
         container = instance.runtime.container
-        if container is None or container.status in ("removed", "crashed"):
+        if container is None or container.status in (
+            ContainerStatus.REMOVED,
+            ContainerStatus.CRASHED,
+        ):
             return
         container.status = status
-        if status == "running":
+        if status is ContainerStatus.RUNNING:
             self._schedule_crash(instance)
 
     # --- health loops and faults ---------------------------------------------------
@@ -561,11 +576,11 @@ class Simulation:
             return True
         if runtime.crashed:
             channel = instance.channel
-            if channel.get("FINISH_LAUNCHED") or channel.get("PAUSE_LAUNCHED"):
+            if channel.get(Channel.FINISH_LAUNCHED) or channel.get(Channel.PAUSE_LAUNCHED):
                 # Stopped on purpose: nothing to do until a resume (which looks again).
                 self._attention.discard(instance.instance_id)
                 return False
-            instance.channel["RUNNING_STATE"] = 2
+            instance.channel[Channel.RUNNING_STATE] = RUNNING_STATE_DOWN
             self._to_error(instance, "container crashed", loop_status=JobStatus.IN_ERROR)
             return True
         return False
@@ -580,25 +595,29 @@ class Simulation:
         call_later(self.env, self.counters, delay, self._crash, instance, container.epoch)
 
     def _crash(self, instance: ServiceInstance, epoch: int) -> None:
+        """A crash drawn by _schedule_crash; missed if the container restarted since."""
         container = instance.runtime.container
-        if container is None or container.epoch != epoch or container.status != "running":
-            return
-        container.status = "crashed"
-        instance.runtime.crashed = True
-        self._attention.add(instance.instance_id)
+        if container is not None and container.epoch == epoch:
+            self._crash_running_container(instance)
 
     def crash_container(self, instance_id: int) -> ServiceInstance:
         """Fault injection: the instance's container dies; its loop notices next tick."""
         instance = self.store.get(instance_id)
-        container = instance.runtime.container
-        if container is None or container.status != "running":
+        if not self._crash_running_container(instance):
             raise InvalidInput(
                 f"instance_id: instance {instance_id} has no running container to crash"
             )
-        container.status = "crashed"
-        instance.runtime.crashed = True
-        self._attention.add(instance_id)
         return instance
+
+    def _crash_running_container(self, instance: ServiceInstance) -> bool:
+        """Crash the instance's container if it runs (False if it does not)."""
+        container = instance.runtime.container
+        if container is None or container.status is not ContainerStatus.RUNNING:
+            return False
+        container.status = ContainerStatus.CRASHED
+        instance.runtime.crashed = True
+        self._attention.add(instance.instance_id)
+        return True
 
     def fail_node(self, node_name: str, repair_after: float | None = None) -> Node:
         """Fault injection: a node goes down; what ran or was deployed there errs."""
@@ -641,8 +660,11 @@ class Simulation:
                 status = loop_status if job is runtime.activation_job else JobStatus.FAILED
                 self._end_job(job, status, cause)
         self._release(instance)
-        if runtime.container is not None and runtime.container.status != "removed":
-            runtime.container.status = "crashed"
+        if (
+            runtime.container is not None
+            and runtime.container.status is not ContainerStatus.REMOVED
+        ):
+            runtime.container.status = ContainerStatus.CRASHED
         lifecycle.fail_instance(instance, cause, self.now_ms())
         self.observer.instance_failed(instance, cause)
         self._settled(instance)
@@ -697,7 +719,7 @@ class Simulation:
                     f"({instance.instance_status}): its workflow reports the "
                     f"state when it ends"
                 )
-            if not status.strip() or "->" in status or status == VOID:
+            if not status.strip() or TRANSITION_ARROW.strip() in status or status == VOID:
                 raise InvalidInput(
                     f"instance_status: '{status}' is not a state an instance can be put in"
                 )
@@ -804,17 +826,6 @@ def gc_paused():
 
 def _is_up(instance: ServiceInstance) -> bool:
     return instance.state == RUNNING and not instance.is_transitioning
-
-
-def _as_config(source) -> NodeSourceConfig:
-    if isinstance(source, NodeSourceConfig):
-        return source
-    return NodeSourceConfig(
-        source.name,
-        source.nodes,
-        getattr(source, "max_nodes", None),
-        getattr(source, "provisioning_delay", 0.0),
-    )
 
 
 def _stringify(variables: Mapping[str, object] | None) -> dict[str, str]:

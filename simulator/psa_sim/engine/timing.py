@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from psa_sim.engine.kinds import JobKind
 from psa_sim.errors import InvalidInput
 
 # Each kind of distribution, with the parameters it needs.
@@ -17,12 +18,19 @@ DISTRIBUTION_KINDS: dict[str, tuple[str, ...]] = {
     "lognormal": ("mean", "sd"),
     "exponential": ("mean",),
 }
-# Kinds of job whose duration the model draws (see behaviours.WorkflowKind).
-JOB_KINDS = ("activation", "finish", "pause", "resume", "action")
 
 
 @dataclass(frozen=True, slots=True)
 class Distribution:
+    """A random duration, in seconds. ``constant``: always ``mean``; ``uniform``: between
+    ``low`` and ``high``; ``normal``: ``mean`` and ``sd``; ``lognormal``: ``mean`` and
+    ``sd`` of the distribution itself (not of its logarithm); ``exponential``: ``mean``.
+
+    In a scenario's YAML: a duration (``30s``: constant) or a mapping ``{distribution:
+    lognormal, mean: 40s, sd: 10s}``, ``{distribution: uniform, low: 10s, high: 30s}``,
+    ``{distribution: exponential, mean: 20s}``, ``{distribution: constant, mean: 30s}``.
+    """
+
     kind: str
     mean: float = 0.0
     sd: float = 0.0
@@ -57,28 +65,67 @@ class Distribution:
         return lambda: rng.lognormvariate(mu, sigma)
 
 
-DEFAULT_TIMING: dict[str, Distribution] = {
-    "activation": Distribution("lognormal", mean=40.0, sd=10.0),
-    "finish": Distribution("lognormal", mean=15.0, sd=5.0),
-    "pause": Distribution("lognormal", mean=5.0, sd=2.0),
-    "resume": Distribution("lognormal", mean=5.0, sd=2.0),
-    "action": Distribution("lognormal", mean=30.0, sd=10.0),
+DEFAULT_TIMING: dict[JobKind, Distribution] = {
+    JobKind.ACTIVATION: Distribution("lognormal", mean=40.0, sd=10.0),
+    JobKind.FINISH: Distribution("lognormal", mean=15.0, sd=5.0),
+    JobKind.PAUSE: Distribution("lognormal", mean=5.0, sd=2.0),
+    JobKind.RESUME: Distribution("lognormal", mean=5.0, sd=2.0),
+    JobKind.ACTION: Distribution("lognormal", mean=30.0, sd=10.0),
 }
+
+
+class TimingSpec(Mapping[JobKind, Distribution]):
+    """One duration distribution per job kind (see kinds.JobKind): those given, by kind
+    name, and the defaults for the others. Read by kind (``spec[JobKind.PAUSE]``) or by
+    name (``spec.pause``); immutable and comparable, as a scenario's parts are."""
+
+    __slots__ = ("_by_kind",)
+
+    def __init__(self, **given: Distribution) -> None:
+        by_kind = dict(DEFAULT_TIMING)
+        for name, distribution in given.items():
+            by_kind[_job_kind(name)] = distribution
+        self._by_kind = by_kind
+
+    def __getitem__(self, kind: JobKind) -> Distribution:
+        return self._by_kind[kind]
+
+    def __iter__(self) -> Iterator[JobKind]:
+        return iter(self._by_kind)
+
+    def __len__(self) -> int:
+        return len(self._by_kind)
+
+    def __getattr__(self, name: str) -> Distribution:
+        if name in JobKind.__members__.values():
+            return self._by_kind[JobKind(name)]
+        raise AttributeError(name)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._by_kind.items()))
+
+    def __repr__(self) -> str:
+        given = ", ".join(f"{kind}={d!r}" for kind, d in self._by_kind.items())
+        return f"TimingSpec({given})"
+
+
+def _job_kind(name: str) -> JobKind:
+    try:
+        return JobKind(name)
+    except ValueError:
+        known = ", ".join(JobKind)
+        raise InvalidInput(f"timing: unknown job kind '{name}' (known: {known})") from None
 
 
 class TimingModel:
     """Draws job durations per kind; one seeded stream so runs replay exactly."""
 
-    def __init__(self, rng: random.Random, overrides: dict[str, Distribution] | None = None):
+    def __init__(self, rng: random.Random, overrides: Mapping[str, Distribution] | None = None):
         distributions = dict(DEFAULT_TIMING)
         for kind, dist in (overrides or {}).items():
-            if kind not in JOB_KINDS:
-                raise InvalidInput(
-                    f"timing: unknown job kind '{kind}' (known: {', '.join(JOB_KINDS)})"
-                )
-            distributions[kind] = dist
+            distributions[_job_kind(kind)] = dist
         self.distributions = distributions
         self._samplers = {kind: d.sampler(rng) for kind, d in distributions.items()}
 
-    def duration(self, kind: str) -> float:
+    def duration(self, kind: JobKind) -> float:
         return self._samplers[kind]()

@@ -11,17 +11,28 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 
+from psa_sim.states import (
+    ENDED_OR_ERROR,
+    ERROR,
+    FINISHED,
+    KILLED,
+    PAUSED,
+    RUNNING,
+    VOID,
+    is_transitioning_label,
+)
+
 PNG_DPI = 100
 FIGSIZE = (9.0, 4.8)
 
 # Colours for the stable states; transitioning labels ("A -> B") get lighter hues.
 _STATE_COLOURS = {
-    "RUNNING": "#2ca02c",
-    "PAUSED": "#9467bd",
-    "FINISHED": "#7f7f7f",
-    "ERROR": "#d62728",
-    "KILLED": "#8c564b",
-    "VOID": "#c7c7c7",
+    RUNNING: "#2ca02c",
+    PAUSED: "#9467bd",
+    FINISHED: "#7f7f7f",
+    ERROR: "#d62728",
+    KILLED: "#8c564b",
+    VOID: "#c7c7c7",
 }
 _OTHER_COLOURS = (
     "#1f77b4",
@@ -120,13 +131,10 @@ def states_chart(
     return _png(fig)
 
 
-_ENDED = ("ERROR", "KILLED", "FINISHED")
-
-
 def _stack_rank(state: str) -> tuple:
-    if state in _ENDED:
-        return (3, _ENDED.index(state), state)
-    if " -> " in state or state == "other":
+    if state in ENDED_OR_ERROR:
+        return (3, ENDED_OR_ERROR.index(state), state)
+    if is_transitioning_label(state) or state == "other":
         return (2, 0, state)
     return (1, list(_STATE_COLOURS).index(state) if state in _STATE_COLOURS else 99, state)
 

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from psa_sim.engine import kinds
+from psa_sim.engine.kinds import JobKind
 from psa_sim.engine.observer import Observer
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class Metrics(Observer):
 
     def transition_completed(self, instance: ServiceInstance, job: Job) -> None:
         latency = self.env.now - job.submitted_at
-        if job.kind == kinds.ACTIVATION:
+        if job.kind == JobKind.ACTIVATION:
             self.time_to_running.append(self.env.now - self.created_at[instance.instance_id])
             for callback in self.running_listeners.pop(instance.instance_id, ()):
                 callback(instance)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from psa_sim.engine import kinds
+from psa_sim.engine.kinds import JobKind
 from psa_sim.engine.scheduler import Counters, call_later
 from psa_sim.loadtest.metrics import Metrics
-from psa_sim.model.states import ERROR, FINISHED, KILLED
+from psa_sim.states import ERROR, FINISHED, KILLED, source_state
 
 if TYPE_CHECKING:
     from psa_sim.engine.jobs import Job
@@ -72,7 +72,7 @@ class Recorder(Metrics):
     def _end(self, instance: ServiceInstance, to_state: str) -> None:
         iid = instance.instance_id
         old = self._move(iid, to_state)
-        before = "?" if old is None else old.split(" -> ", 1)[0]
+        before = "?" if old is None else source_state(old)
         self.history.setdefault(iid, []).append((self.env.now, before, to_state))
 
     # --- observer hooks ----------------------------------------------------------------
@@ -92,7 +92,7 @@ class Recorder(Metrics):
         now = self.env.now
         self._move(iid, instance.instance_status)
         self.history.setdefault(iid, []).append((now, job.from_state, job.to_state))
-        if job.kind == kinds.ACTIVATION and iid not in self.running_at:
+        if job.kind == JobKind.ACTIVATION and iid not in self.running_at:
             self.running_at[iid] = now
         super().transition_completed(instance, job)
 

@@ -35,6 +35,7 @@ from psa_sim.engine.simulation import gc_paused
 from psa_sim.loadtest import charts, htmlpage
 from psa_sim.loadtest.recorder import NODE_COLUMNS, Recorder
 from psa_sim.loadtest.scenario import THRESHOLD_KEYS, Scenario, scenario_to_dict
+from psa_sim.states import is_transitioning_label
 
 CHARTS = (
     ("states.png", "Instances per state over time"),
@@ -159,7 +160,9 @@ def _write_csv(path: Path, columns, rows) -> Path:
 def _state_columns(recorder: Recorder) -> list[str]:
     """Stable states first (in order of appearance), then the transitioning labels."""
     seen = list(recorder.states_seen)
-    return [s for s in seen if " -> " not in s] + sorted(s for s in seen if " -> " in s)
+    return [s for s in seen if not is_transitioning_label(s)] + sorted(
+        s for s in seen if is_transitioning_label(s)
+    )
 
 
 def _timeseries_rows(recorder: Recorder, states: list[str]):

@@ -13,15 +13,14 @@ import time
 from dataclasses import dataclass
 
 from psa_sim.catalog import ServiceIndex, load_catalog
-from psa_sim.engine.cluster import NodeSourceConfig
+from psa_sim.engine.observer import Observer
 from psa_sim.engine.scheduler import call_later
 from psa_sim.engine.simulation import Simulation
-from psa_sim.engine.timing import JOB_KINDS
 from psa_sim.errors import PsaError
 from psa_sim.loadtest.metrics import Metrics, cause_key, distribution
 from psa_sim.loadtest.recorder import Probe, Recorder, sample_period
 from psa_sim.loadtest.scenario import Scenario, check_against_catalog
-from psa_sim.model.states import FINISHED
+from psa_sim.states import ENDED_STATES, FINISHED
 
 # A finishing action that finds its instance mid-transition is tried again this often.
 FINISH_RETRY_PERIOD = 10.0
@@ -40,19 +39,16 @@ class RunResult:
 
 
 def build_simulation(
-    scenario: Scenario, index: ServiceIndex, seed: int, observer=None
+    scenario: Scenario, index: ServiceIndex, seed: int, observer: Observer | None = None
 ) -> Simulation:
-    timing = {kind: getattr(scenario.timing, kind) for kind in JOB_KINDS}
+    """The simulation a scenario describes: the scenario holds the engine's own types."""
     return Simulation(
         index,
         seed=seed,
-        node_sources=[
-            NodeSourceConfig(s.name, s.nodes, s.max_nodes, s.provisioning_delay)
-            for s in scenario.cluster
-        ],
+        node_sources=scenario.cluster,
         port_range=scenario.port_range,
         health_period=scenario.health_period,
-        timing=timing,
+        timing=scenario.timing,
         container_crash_per_hour=scenario.faults.container_crash_per_hour,
         action_failure_probability=scenario.faults.action_failure_probability,
         observer=observer,
@@ -115,7 +111,7 @@ class _Workload:
 
     def _finish(self, instance) -> None:
         sim = self.runner.sim
-        if instance.state in (FINISHED, "KILLED") and not instance.is_transitioning:
+        if instance.state in ENDED_STATES and not instance.is_transitioning:
             return
         if instance.is_transitioning:
             call_later(sim.env, sim.counters, FINISH_RETRY_PERIOD, self._finish, instance)

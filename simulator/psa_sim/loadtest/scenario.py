@@ -27,8 +27,11 @@ from typing import Any
 
 from yaml.nodes import Node
 
+from psa_sim import defaults
 from psa_sim.durations import format_duration, parse_duration
-from psa_sim.engine.timing import DEFAULT_TIMING, DISTRIBUTION_KINDS, Distribution
+from psa_sim.engine.cluster import NodeSourceConfig
+from psa_sim.engine.kinds import JobKind
+from psa_sim.engine.timing import DISTRIBUTION_KINDS, Distribution, TimingSpec
 from psa_sim.errors import InvalidInput
 from psa_sim.loadtest.yaml_positions import PositionedError, YamlDocument, join_index, join_key
 
@@ -36,13 +39,10 @@ __all__ = [
     "DISTRIBUTION_KINDS",
     "THRESHOLD_KEYS",
     "ActionSpec",
-    "DistributionSpec",
     "FaultSpec",
     "NodeFailureSpec",
-    "NodeSourceSpec",
     "Scenario",
     "ScenarioError",
-    "TimingSpec",
     "WorkloadSpec",
     "check_against_catalog",
     "load_scenario",
@@ -63,8 +63,6 @@ THRESHOLD_KEYS: dict[str, str] = {
 }
 
 DEFAULT_SEED = 0
-DEFAULT_HEALTH_PERIOD = 60.0
-DEFAULT_PORT_RANGE = (9000, 9999)
 
 
 class ScenarioError(PositionedError):
@@ -77,32 +75,6 @@ class ScenarioError(PositionedError):
 
 
 # -- the scenario ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NodeSourceSpec:
-    """A node source of the cluster (YAML: an item of ``cluster.node_sources``).
-
-    ``nodes`` are up from the start. With ``max_nodes`` (``>= nodes``) the source is
-    *dynamic*: it may deploy more nodes, up to ``max_nodes``, each taking
-    ``provisioning_delay`` seconds (default 0) to come up. Without it, or with
-    ``max_nodes == nodes``, the source is static.
-    """
-
-    name: str
-    nodes: int
-    max_nodes: int | None = None
-    provisioning_delay: float = 0.0
-
-    @property
-    def dynamic(self) -> bool:
-        """Whether the source can deploy nodes beyond the initial ``nodes``."""
-        return self.max_nodes is not None and self.max_nodes > self.nodes
-
-    @property
-    def capacity(self) -> int:
-        """The most nodes the source can ever hold."""
-        return self.nodes if self.max_nodes is None else max(self.nodes, self.max_nodes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,31 +143,6 @@ class FaultSpec:
     node_failures: tuple[NodeFailureSpec, ...] = ()
 
 
-# A random duration, in seconds: the engine's own type, so a scenario's timing is used
-# as it is. ``constant``: always ``mean``; ``uniform``: between ``low`` and ``high``;
-# ``normal``: ``mean`` and ``sd``; ``lognormal``: ``mean`` and ``sd`` of the distribution
-# itself (not of its logarithm); ``exponential``: ``mean``. YAML: a duration (``30s``:
-# constant) or a mapping ``{distribution: lognormal, mean: 40s, sd: 10s}``,
-# ``{distribution: uniform, low: 10s, high: 30s}``, ``{distribution: exponential, mean:
-# 20s}``, ``{distribution: constant, mean: 30s}``.
-DistributionSpec = Distribution
-
-
-@dataclass(frozen=True, slots=True)
-class TimingSpec:
-    """How long the simulated steps take (YAML: ``timing``; any subset of the keys).
-
-    ``activation``: an activation job's work until the instance is running; ``finish``,
-    ``pause``, ``resume``: those actions; ``action``: any other action.
-    """
-
-    activation: DistributionSpec = DEFAULT_TIMING["activation"]
-    finish: DistributionSpec = DEFAULT_TIMING["finish"]
-    pause: DistributionSpec = DEFAULT_TIMING["pause"]
-    resume: DistributionSpec = DEFAULT_TIMING["resume"]
-    action: DistributionSpec = DEFAULT_TIMING["action"]
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scenario:
     """A whole scenario file. Times are in seconds.
@@ -215,19 +162,19 @@ class Scenario:
 
     seed: int = DEFAULT_SEED
     duration: float
-    health_period: float = DEFAULT_HEALTH_PERIOD
-    cluster: tuple[NodeSourceSpec, ...]
-    port_range: tuple[int, int] = DEFAULT_PORT_RANGE
+    health_period: float = defaults.HEALTH_PERIOD
+    cluster: tuple[NodeSourceConfig, ...]
+    port_range: tuple[int, int] = defaults.PORT_RANGE
     workloads: tuple[WorkloadSpec, ...] = ()
     faults: FaultSpec = FaultSpec()
     thresholds: dict[str, float] = field(default_factory=dict, hash=False)
-    timing: TimingSpec = TimingSpec()
+    timing: TimingSpec = field(default_factory=TimingSpec)
     source: str = "<scenario>"
     positions: Mapping[str, int] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
 
-    def node_source(self, name: str) -> NodeSourceSpec:
+    def node_source(self, name: str) -> NodeSourceConfig:
         """The node source called ``name`` (``KeyError`` if none)."""
         for spec in self.cluster:
             if spec.name == name:
@@ -263,7 +210,7 @@ _WORKLOAD_KEYS = (
 _ACTION_KEYS = ("action", "after")
 _FAULT_KEYS = ("container_crash_per_hour", "action_failure_probability", "node_failures")
 _NODE_FAILURE_KEYS = ("at", "node_source", "count", "repair_after")
-_TIMING_KEYS = ("activation", "finish", "pause", "resume", "action")
+_TIMING_KEYS = tuple(JobKind)
 _DISTRIBUTION_KEYS = ("distribution", "mean", "sd", "low", "high")
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _PORT_RANGE = re.compile(r"\s*(\d+)\s+(\d+)\s*")
@@ -383,7 +330,7 @@ class _Reader:
         duration = self.duration(top["duration"][1], "duration", positive=True)
         node = self.optional(top, "health_period")
         health_period = (
-            DEFAULT_HEALTH_PERIOD
+            defaults.HEALTH_PERIOD
             if node is None
             else self.duration(node, "health_period", positive=True)
         )
@@ -409,14 +356,14 @@ class _Reader:
             positions=dict(doc.positions),
         )
 
-    def cluster(self, node: Node) -> tuple[tuple[NodeSourceSpec, ...], tuple[int, int]]:
+    def cluster(self, node: Node) -> tuple[tuple[NodeSourceConfig, ...], tuple[int, int]]:
         doc = self.doc
         entries = doc.mapping(node, "cluster", _CLUSTER_KEYS, required=("node_sources",))
         path = "cluster.node_sources"
         items = doc.sequence(entries["node_sources"][1], path, "a list of node sources")
         if not items:
             doc.fail(None, path, "the cluster needs at least one node source")
-        sources: list[NodeSourceSpec] = []
+        sources: list[NodeSourceConfig] = []
         name_lines: dict[str, int] = {}
         for index, item in enumerate(items):
             spec = self.node_source(item, join_index(path, index))
@@ -437,13 +384,13 @@ class _Reader:
                 "the cluster has no node: give a node source nodes > 0, "
                 "or max_nodes > nodes to deploy them on demand",
             )
-        port_range = DEFAULT_PORT_RANGE
+        port_range = defaults.PORT_RANGE
         node = self.optional(entries, "port_range")
         if node is not None:
             port_range = self.port_range(node, "cluster.port_range")
         return tuple(sources), port_range
 
-    def node_source(self, node: Node, path: str) -> NodeSourceSpec:
+    def node_source(self, node: Node, path: str) -> NodeSourceConfig:
         entries = self.doc.mapping(
             node,
             path,
@@ -465,7 +412,7 @@ class _Reader:
                 )
         value = self.optional(entries, "provisioning_delay")
         delay = 0.0 if value is None else self.duration(value, join_key(path, "provisioning_delay"))
-        return NodeSourceSpec(name, nodes, max_nodes, delay)
+        return NodeSourceConfig(name, nodes, max_nodes, delay)
 
     def port_range(self, node: Node, path: str) -> tuple[int, int]:
         doc = self.doc
@@ -569,7 +516,9 @@ class _Reader:
             self.duration(entries["after"][1], join_key(path, "after")),
         )
 
-    def faults(self, node: Node, cluster: tuple[NodeSourceSpec, ...], duration: float) -> FaultSpec:
+    def faults(
+        self, node: Node, cluster: tuple[NodeSourceConfig, ...], duration: float
+    ) -> FaultSpec:
         doc = self.doc
         entries = doc.mapping(node, "faults", _FAULT_KEYS)
         crash = 0.0
@@ -593,7 +542,7 @@ class _Reader:
         return FaultSpec(crash, probability, tuple(failures))
 
     def node_failure(
-        self, node: Node, path: str, cluster: tuple[NodeSourceSpec, ...], duration: float
+        self, node: Node, path: str, cluster: tuple[NodeSourceConfig, ...], duration: float
     ) -> NodeFailureSpec:
         doc = self.doc
         entries = doc.mapping(
@@ -658,10 +607,10 @@ class _Reader:
                 given[key] = self.distribution(value, join_key("timing", key))
         return TimingSpec(**given)
 
-    def distribution(self, node: Node, path: str) -> DistributionSpec:
+    def distribution(self, node: Node, path: str) -> Distribution:
         doc = self.doc
         if not isinstance(node.value, list):  # a scalar: a constant duration
-            return DistributionSpec("constant", self.duration(node, path))
+            return Distribution("constant", self.duration(node, path))
         entries = doc.mapping(
             node,
             path,
@@ -705,7 +654,7 @@ class _Reader:
                     join_key(path, "high"),
                     f"{doc.show(high_node)} is less than low ({format_duration(values['low'])})",
                 )
-            return DistributionSpec(
+            return Distribution(
                 kind, (values["low"] + values["high"]) / 2, low=values["low"], high=values["high"]
             )
         if kind in ("lognormal", "exponential") and values["mean"] <= 0:
@@ -715,7 +664,7 @@ class _Reader:
                 join_key(path, "mean"),
                 f"{doc.show(mean_node)} must be longer than 0s for a {kind} distribution",
             )
-        return DistributionSpec(kind, values["mean"], values.get("sd", 0.0))
+        return Distribution(kind, values["mean"], values.get("sd", 0.0))
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
@@ -796,7 +745,7 @@ def _seconds(value: float) -> int | float | str:
     return int(value) if value == int(value) else value
 
 
-def _distribution_to_dict(spec: DistributionSpec) -> dict[str, Any]:
+def _distribution_to_dict(spec: Distribution) -> dict[str, Any]:
     out: dict[str, Any] = {"distribution": spec.kind}
     for key in DISTRIBUTION_KINDS.get(spec.kind, ("mean", "sd", "low", "high")):
         out[key] = _seconds(getattr(spec, key))
@@ -860,5 +809,5 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
             for key, kind in THRESHOLD_KEYS.items()
             if key in s.thresholds
         },
-        "timing": {key: _distribution_to_dict(getattr(s.timing, key)) for key in _TIMING_KEYS},
+        "timing": {str(kind): _distribution_to_dict(d) for kind, d in s.timing.items()},
     }

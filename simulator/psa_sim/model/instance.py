@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from psa_sim.model.endpoints import Deployment
-from psa_sim.model.states import VOID, transitioning_label
+from psa_sim.states import VOID, transitioning_label
 
 
 @dataclass(slots=True)
@@ -25,15 +26,20 @@ class JobSubmission:
         }
 
 
-# Keys of the synchronization channel "Service_Instance_{id}" the real scripts use.
-CHANNEL_KEYS = (
-    "RUNNING_STATE",
-    "INSTANCE_NAME",
-    "FINISH_LAUNCHED",
-    "PAUSE_LAUNCHED",
-    "RESUMED",
-    "FINISH_DONE",
-)
+class Channel(StrEnum):
+    """Keys of the synchronization channel "Service_Instance_{id}" the real scripts use."""
+
+    RUNNING_STATE = "RUNNING_STATE"
+    INSTANCE_NAME = "INSTANCE_NAME"
+    FINISH_LAUNCHED = "FINISH_LAUNCHED"
+    PAUSE_LAUNCHED = "PAUSE_LAUNCHED"
+    RESUMED = "RESUMED"
+    FINISH_DONE = "FINISH_DONE"
+
+
+# Values of RUNNING_STATE: the activation's loop sees the platform up, or crashed.
+RUNNING_STATE_UP = 1
+RUNNING_STATE_DOWN = 2
 
 
 class ServiceInstance:

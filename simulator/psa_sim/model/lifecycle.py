@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from psa_sim.errors import Conflict, InvalidInput
-from psa_sim.model.states import ENDED_STATES, ERROR, FINISHED, KILLED
+from psa_sim.states import ENDED_STATES, ERROR, FINISHED, KILLED
 
 if TYPE_CHECKING:
     from psa_sim.catalog import Workflow

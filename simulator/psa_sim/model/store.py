@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from psa_sim.errors import NotFound
 from psa_sim.model.instance import ServiceInstance
 from psa_sim.model.lifecycle import check_cleanable
-from psa_sim.model.states import ENDED_STATES
+from psa_sim.states import ENDED_STATES
 
 
 class InstanceStore:

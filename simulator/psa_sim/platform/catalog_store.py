@@ -66,13 +66,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from psa_sim import defaults
 from psa_sim.catalog.errors import CatalogError, WorkflowNotFound
 from psa_sim.catalog.index import ServiceIndex
 from psa_sim.catalog.workflow import Workflow, parse_workflow
 from psa_sim.errors import Conflict, InvalidInput, NotFound
 
 PSA_WORKFLOW_KIND = "workflow/psa"
-DEFAULT_BUCKET_OWNER = "GROUP:public-objects"
+
 GROUP_PREFIX = "GROUP:"
 PRELOAD_COMMIT_MESSAGE = "preloaded"
 WORKFLOW_CONTENT_TYPE = "application/xml"
@@ -236,7 +237,7 @@ class CatalogStore:
 
     # --- buckets ---------------------------------------------------------------------
 
-    def create_bucket(self, name: str, owner: str = DEFAULT_BUCKET_OWNER) -> dict:
+    def create_bucket(self, name: str, owner: str = defaults.BUCKET_OWNER) -> dict:
         if not isinstance(name, str) or not _BUCKET_NAME.fullmatch(name):
             raise InvalidInput(
                 f"name: bucket name {name!r} is not valid: it must be 3 to 63 characters long, "
@@ -244,7 +245,7 @@ class CatalogStore:
             )
         if name in self._buckets:
             raise Conflict(f"name: bucket '{name}' already exists")
-        bucket = _Bucket(name=name, owner=owner or DEFAULT_BUCKET_OWNER)
+        bucket = _Bucket(name=name, owner=owner or defaults.BUCKET_OWNER)
         self._buckets[name] = bucket
         self._changed(bucket)
         return self._bucket_metadata(bucket, len(bucket.objects))
@@ -429,7 +430,7 @@ class CatalogStore:
     # --- preloading ------------------------------------------------------------------
 
     def preload_directory(
-        self, path, bucket: str, owner: str = DEFAULT_BUCKET_OWNER, now_ms: int = 0
+        self, path, bucket: str, owner: str = defaults.BUCKET_OWNER, now_ms: int = 0
     ) -> list[dict]:
         """Store every ``*.xml`` under ``path`` (sorted by relative path) as ``workflow/psa``.
 

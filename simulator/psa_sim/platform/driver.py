@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypedDict, TypeVar
 
+from psa_sim import defaults
 from psa_sim.errors import InvalidInput
 from psa_sim.platform.auth import load_users
 from psa_sim.platform.journal import Journal
@@ -79,7 +80,7 @@ class SimDriver:
         nodes: int | None = None,
         catalog: str | None = None,
         users: str | None = None,
-        public_base: str = "http://127.0.0.1:8080",
+        public_base: str = defaults.PUBLIC_BASE,
     ) -> SimDriver:
         """A driver from the `psa-sim serve` options; an existing --db keeps its own
         seed, nodes and catalog (replaying it on others would not give the same state)."""
@@ -92,7 +93,7 @@ class SimDriver:
         else:
             config = PlatformConfig(
                 seed=0 if seed is None else seed,
-                nodes=4 if nodes is None else nodes,
+                nodes=defaults.NODES if nodes is None else nodes,
                 catalog=str(Path(catalog).resolve()) if catalog else None,
                 users=str(Path(users).resolve()) if users else None,
                 public_base=public_base,

@@ -12,18 +12,16 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from psa_sim import defaults
 from psa_sim.catalog import BUNDLED_BUCKET, ServiceIndex, bundled_catalog_dir
 from psa_sim.engine.cluster import NodeSourceConfig
 from psa_sim.engine.simulation import Simulation
 from psa_sim.errors import Forbidden, InvalidInput, NotFound
-from psa_sim.model.states import RUNNING
 from psa_sim.platform import views
 from psa_sim.platform.auth import Sessions, User, load_users
 from psa_sim.platform.catalog_store import CatalogStore
 from psa_sim.platform.operations import operation
-
-# The owner the real catalog gives buckets by default, and so to the preloaded one.
-CATALOG_OWNER = "GROUP:public-objects"
+from psa_sim.states import RUNNING
 
 
 @dataclass(frozen=True)
@@ -31,12 +29,12 @@ class PlatformConfig:
     """What a server is made of; stored with its journal so a restart rebuilds the same."""
 
     seed: int = 0
-    nodes: int = 4
+    nodes: int = defaults.NODES
     catalog: str | None = None  # folder of workflow XML; None: the bundled one
     users: str | None = None  # YAML users file; None: the demo admin
-    public_base: str = "http://127.0.0.1:8080"
-    health_period: float = 60.0
-    port_range: tuple[int, int] = (9000, 9999)
+    public_base: str = defaults.PUBLIC_BASE
+    health_period: float = defaults.HEALTH_PERIOD
+    port_range: tuple[int, int] = defaults.PORT_RANGE
     extra: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -93,7 +91,7 @@ class Platform:
         self.sim = Simulation(
             self.index,
             seed=config.seed,
-            node_sources=[NodeSourceConfig("LocalNodes", config.nodes)],
+            node_sources=[NodeSourceConfig(defaults.NODE_SOURCE, config.nodes)],
             port_range=config.port_range,
             health_period=config.health_period,
             public_base=config.public_base,
@@ -101,7 +99,7 @@ class Platform:
         self.catalog = CatalogStore(self.index)
         catalog_dir = Path(config.catalog) if config.catalog else bundled_catalog_dir()
         self.catalog.preload_directory(
-            catalog_dir, BUNDLED_BUCKET, CATALOG_OWNER, self.sim.now_ms()
+            catalog_dir, BUNDLED_BUCKET, defaults.BUCKET_OWNER, self.sim.now_ms()
         )
         # Set by the driver before each call: the wall clock for session idleness (None
         # while replaying the journal), and what to journal instead of the call itself.
@@ -260,7 +258,7 @@ class Platform:
     @operation(journaled=True)
     def create_bucket(self, session_id: str | None, name: str, owner: str | None = None) -> dict:
         self._user(session_id)
-        return self.catalog.create_bucket(name, owner or CATALOG_OWNER)
+        return self.catalog.create_bucket(name, owner or defaults.BUCKET_OWNER)
 
     @operation()
     def list_objects(

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import FastAPI, File, Query, UploadFile
 from starlette.responses import Response
 
+from psa_sim import defaults
 from psa_sim.api.models import Bucket, CatalogObjectMetadata, CatalogObjects
 from psa_sim.api.responses import json_response
 from psa_sim.api.routes.common import Routes, SessionId, errors
@@ -34,7 +35,7 @@ def add_routes(app: FastAPI, driver: SimDriver) -> None:
     @r.post("/buckets", status_code=201, response_model=Bucket, responses=errors(401, 403, 409))
     async def create_bucket(
         name: Annotated[str, Query(description="bucket name")],
-        owner: Annotated[str, Query()] = "GROUP:public-objects",
+        owner: Annotated[str, Query()] = defaults.BUCKET_OWNER,
         sessionid: SessionId = None,
     ) -> Response:
         return json_response(
