@@ -31,8 +31,7 @@ try:
 
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
-except ImportError:
-    requests = None
+except ImportError:  # reported by the module (missing_required_lib); never used then
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
@@ -280,11 +279,11 @@ class PsaClient:
 
 
 def _is_certificate_error(error):
-    return requests is not None and isinstance(error, requests.exceptions.SSLError)
+    return HAS_REQUESTS and isinstance(error, requests.exceptions.SSLError)
 
 
 def _is_connection_error(error):
-    if requests is not None:
+    if HAS_REQUESTS:
         return isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout))
     return False
 
@@ -292,7 +291,7 @@ def _is_connection_error(error):
 def _connection_reason(error, attempts):
     kind = (
         "timed out"
-        if requests is not None and isinstance(error, requests.exceptions.Timeout)
+        if HAS_REQUESTS and isinstance(error, requests.exceptions.Timeout)
         else "cannot connect"
     )
     tries = " (tried %d times)" % attempts if attempts > 1 else ""
