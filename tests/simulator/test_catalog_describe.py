@@ -14,9 +14,8 @@ def test_describe_is_json_ready_and_deterministic():
     assert json.loads(json.dumps(description)) == description
     assert description == describe_catalog(load_catalog(VALID))
     assert [s["service_id"] for s in description["services"]] == ["DemoDB", "LabGUI"]
-    assert description["other_workflows"] == [
-        {"bucket": "service-automation", "name": "Hello_World"}
-    ]
+    # Hello_World names its own bucket (bucketName basic-examples).
+    assert description["other_workflows"] == [{"bucket": "basic-examples", "name": "Hello_World"}]
 
 
 def test_describe_service_content():
@@ -71,9 +70,7 @@ def test_text_listing():
         in text
     )
     assert "    ALL -> ERROR\n" in text
-    assert text.endswith(
-        "workflows outside any service:\n  Hello_World  [bucket service-automation]\n"
-    )
+    assert text.endswith("workflows outside any service:\n  Hello_World  [bucket basic-examples]\n")
     assert text.index("service DemoDB") < text.index("service LabGUI")
 
 

@@ -101,8 +101,8 @@ def test_activation_is_not_an_action_on_a_live_instance():
 def test_state_graph_expands_all(index):
     assert index.state_graph("LabGUI") == {
         "ERROR": {"Clean_LabGUI": "FINISHED"},
-        "FINISHED": {"Clean_LabGUI": "ERROR"},
-        "KILLED": {"Clean_LabGUI": "ERROR"},
+        "FINISHED": {},  # final states: ALL excludes them
+        "KILLED": {},
         "LaBSGUI_DEPLOYED": {"Clean_LabGUI": "ERROR", "Undeploy_LabGUI": "FINISHED"},
         "VOID": {"LabGUI": "LaBSGUI_DEPLOYED"},
     }

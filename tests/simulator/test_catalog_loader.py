@@ -54,10 +54,13 @@ def test_missing_directory(tmp_path):
     assert str(caught.value) == f"catalog directory not found: {str(tmp_path / 'absent')!r}"
 
 
-def test_load_catalog_puts_everything_in_one_bucket():
+def test_load_catalog_puts_each_workflow_in_its_bucket_name_else_the_default():
     index = load_catalog(VALID / "demodb", bucket="my-bucket")
-    assert index.buckets() == ["my-bucket"]
+    # DemoDB.xml declares bucketName service-automation; its siblings declare none.
+    assert index.buckets() == ["my-bucket", "service-automation"]
+    assert [b for b, w in index.items() if w.name == "DemoDB"] == ["service-automation"]
     assert index.services() == ["DemoDB"]
+    assert load_catalog(VALID / "plain").buckets() == ["basic-examples"]
     assert load_catalog(VALID / "labgui").buckets() == [BUNDLED_BUCKET] == ["service-automation"]
 
 

@@ -180,15 +180,18 @@ def test_invalid_variables_are_refused_and_nothing_is_created(make_sim):
     assert len(sim.store) == 0 and sim.scheduler.jobs == {}
 
 
-def test_variables_merge_after_each_action_later_wins(make_sim):
+def test_variables_are_stored_when_the_action_is_submitted_later_wins(make_sim):
+    # The guide: an action's variables are stored "when an Action is executed".
     sim = make_sim()
     instance = sim.submit_activation("MongoDB", {"USER": "first"})
     sim.run(until=41)
+    sim.action_failure_probability = 1.0
     sim.submit_action(instance.instance_id, "Pause_MongoDB", {"USER": "second", "EXTRA": "x"})
-    assert instance.variables["USER"] == "first"  # merged only when the action ends
-    sim.run(until=60)
     assert instance.variables["USER"] == "second"
     assert instance.variables["EXTRA"] == "x"
+    sim.run(until=60)
+    assert instance.instance_status == "ERROR"  # the action failed; its variables stay
+    assert instance.variables["USER"] == "second"
 
 
 def test_clean_removes_only_finished_or_killed(make_sim):

@@ -29,18 +29,22 @@ def load_directory(path) -> list[Workflow]:
 def load_catalog(path=None, bucket: str = BUNDLED_BUCKET) -> ServiceIndex:
     """A ServiceIndex of the directory's workflows (the bundled ones when path is None).
 
-    Two files declaring the same workflow name would silently shadow each other in one
-    bucket, so that is refused.
+    Each workflow goes to the bucket its `bucketName` generic information names (MLOps
+    and FluidDynamics workflows name their own), else to `bucket`. Two files declaring
+    the same workflow name in one bucket would silently shadow each other: refused.
     """
     workflows = load_directory(bundled_catalog_dir() if path is None else path)
-    seen: dict[str, Workflow] = {}
+    seen: dict[tuple[str, str], Workflow] = {}
+    placed = []
     for workflow in workflows:
-        earlier = seen.get(workflow.name)
+        target = workflow.bucket_or(bucket)
+        earlier = seen.get((target, workflow.name))
         if earlier is not None:
             raise CatalogError(
-                f"the workflow name is also used by {earlier.source}; names must be unique in bucket '{bucket}'",
+                f"the workflow name is also used by {earlier.source}; names must be unique in bucket '{target}'",
                 source=workflow.source,
                 workflow=workflow.name,
             )
-        seen[workflow.name] = workflow
-    return ServiceIndex((bucket, workflow) for workflow in workflows)
+        seen[(target, workflow.name)] = workflow
+        placed.append((target, workflow))
+    return ServiceIndex(placed)

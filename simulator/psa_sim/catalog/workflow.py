@@ -18,12 +18,14 @@ from pathlib import Path
 from psa_sim.catalog.errors import CatalogError
 from psa_sim.catalog.states import Transition, is_state_name, parse_pca_states
 from psa_sim.catalog.variables import Variable, parse_model
-from psa_sim.states import ALL, VOID
+from psa_sim.states import ALL, ENDED_STATES, VOID
 
 SERVICE_ID_KEY = "pca.service.id"
 STATES_KEY = "pca.states"
 ICON_KEY = "workflow.icon"
 NODE_ACCESS_TOKEN_KEY = "NODE_ACCESS_TOKEN"
+# The bucket a workflow of the public examples says it belongs in.
+BUCKET_NAME_KEY = "bucketName"
 
 WARNING_STATES_WITHOUT_SERVICE = "pca.states is set but pca.service.id is missing"
 WARNING_SERVICE_WITHOUT_STATES = "pca.service.id is set but pca.states is missing"
@@ -74,6 +76,10 @@ class Workflow:
     def service_id(self) -> str | None:
         return self.generic_info.get(SERVICE_ID_KEY)
 
+    def bucket_or(self, default: str) -> str:
+        """The bucket its `bucketName` generic information names, else `default`."""
+        return self.generic_info.get(BUCKET_NAME_KEY, "").strip() or default
+
     @property
     def icon(self) -> str:
         return self.generic_info.get(ICON_KEY, "")
@@ -96,7 +102,10 @@ class Workflow:
         An exact FROM wins over ALL. ALL matches any state name except VOID (an ALL
         transition must not make a workflow an activation), and never a transitioning
         label such as "RUNNING -> FINISHED" (no action runs during a transition).
+        FINISHED and KILLED are final: nothing applies to them, not even an explicit FROM.
         """
+        if current in ENDED_STATES:
+            return None
         target = self._targets.get(current)
         if target is not None:
             return target

@@ -291,6 +291,9 @@ class Simulation:
             token=self._node_token(facts.token_template, submitted, job_id),
         )
         self._launch(instance, job)
+        # The guide: an action's variables are stored when it is executed, later values
+        # winning (not only once it succeeds).
+        instance.variables.update(submitted)
         self.scheduler.enqueue(job)
         return instance
 
@@ -705,24 +708,23 @@ class Simulation:
         status: str | None = None,
         variables: Mapping[str, object] | None = None,
         label: str | None = None,
+        deployments: list[Deployment] | None = None,
+        groups: list[str] | None = None,
     ) -> ServiceInstance:
-        """What a workflow's script does through PSA's PUT: report a state, add variables.
+        """What a workflow's script does through PSA's PUT: report a state, add variables,
+        record its deployments and groups (each list replaces the stored one, since the
+        real scripts send back the whole record they read, with their items added).
 
         A reported FINISHED lets the activation's loop end and release the token at its
         next check; ERROR and KILLED give everything back as they do from the engine.
         """
         instance = self.store.get(instance_id)
         if status is not None and status != instance.instance_status:
-            if instance.is_transitioning:
-                raise Conflict(
-                    f"instance {instance_id} is transitioning "
-                    f"({instance.instance_status}): its workflow reports the "
-                    f"state when it ends"
-                )
             if not status.strip() or TRANSITION_ARROW.strip() in status or status == VOID:
                 raise InvalidInput(
                     f"instance_status: '{status}' is not a state an instance can be put in"
                 )
+            lifecycle.check_status_change(instance, status)
             if status == ERROR:
                 self._to_error(instance, "reported by a client")
             elif status == KILLED:
@@ -738,6 +740,10 @@ class Simulation:
             instance.variables.update(_stringify(variables))
         if label is not None:
             instance.label = label
+        if deployments is not None:
+            instance.deployments = list(deployments)
+        if groups is not None:
+            instance.groups = list(groups)
         return instance
 
     def add_node_token(self, node_url: str, token: str) -> Node:

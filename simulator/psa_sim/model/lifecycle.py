@@ -33,6 +33,11 @@ def target_of_action(instance: ServiceInstance, workflow: Workflow, executable: 
             f"({instance.instance_status}): no action is accepted until it ends, "
             f"except a kill"
         )
+    if instance.state in ENDED_STATES:
+        raise Conflict(
+            f"instance {instance.instance_id} is {instance.state}, a final state: no "
+            f"action applies to it (it can only be cleaned)"
+        )
     to_state = None if workflow.is_activation else workflow.target_state(instance.state)
     if to_state is None:
         allowed = ", ".join(executable) if executable else "none"
@@ -67,6 +72,22 @@ def kill_instance(instance: ServiceInstance, now_ms: int) -> None:
     instance.state = KILLED
     instance.target_state = None
     instance.finish_time = now_ms
+
+
+def check_status_change(instance: ServiceInstance, status: str) -> None:
+    """What a PUT of instance_status may do: a kill at any time before the end; any
+    other state only once the transition in flight is over; nothing from a final state."""
+    if instance.state in ENDED_STATES and not instance.is_transitioning:
+        raise Conflict(
+            f"instance {instance.instance_id} is {instance.state}, a final state: "
+            f"instance_status cannot be changed to '{status}'"
+        )
+    if status != KILLED and instance.is_transitioning:
+        raise Conflict(
+            f"instance {instance.instance_id} is transitioning "
+            f"({instance.instance_status}): its workflow reports the state when it ends "
+            f"(only a kill is accepted meanwhile)"
+        )
 
 
 def check_cleanable(instance: ServiceInstance) -> None:

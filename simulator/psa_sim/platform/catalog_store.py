@@ -434,7 +434,8 @@ class CatalogStore:
     ) -> list[dict]:
         """Store every ``*.xml`` under ``path`` (sorted by relative path) as ``workflow/psa``.
 
-        The bucket is created if needed. An object that already exists gets a new revision;
+        Each goes to the bucket its ``bucketName`` generic information names, else to
+        ``bucket``; buckets are created if needed. An object that already exists gets a new revision;
         two files of one directory declaring the same workflow name are refused.
         """
         directory = Path(path)
@@ -444,26 +445,34 @@ class CatalogStore:
             (file for file in directory.rglob("*.xml") if file.is_file()),
             key=lambda file: file.relative_to(directory).as_posix(),
         )
-        parsed: list[tuple[Path, bytes, Workflow]] = []
-        seen: dict[str, Path] = {}
+        parsed: list[tuple[str, bytes, Workflow]] = []
+        seen: dict[tuple[str, str], Path] = {}
         for file in files:
             content = file.read_bytes()
             workflow = parse_workflow(content, source=str(file))
-            if workflow.name in seen:
+            # A workflow naming its bucket (bucketName) goes there, as on a real server.
+            bucket_name = workflow.bucket_or(bucket)
+            if (bucket_name, workflow.name) in seen:
                 raise CatalogError(
-                    f"the workflow name is also used by {seen[workflow.name]}; "
-                    f"names must be unique in bucket '{bucket}'",
+                    f"the workflow name is also used by {seen[(bucket_name, workflow.name)]}; "
+                    f"names must be unique in bucket '{bucket_name}'",
+                    source=str(file),
+                    workflow=workflow.name,
+                )
+            if not _BUCKET_NAME.fullmatch(bucket_name):
+                raise CatalogError(
+                    f"bucketName '{bucket_name}' is not a valid bucket name",
                     source=str(file),
                     workflow=workflow.name,
                 )
             self._check_name(workflow.name)
-            seen[workflow.name] = file
-            parsed.append((file, content, workflow))
-        if bucket not in self._buckets:
-            self.create_bucket(bucket, owner)
-        target = self._buckets[bucket]
+            seen[(bucket_name, workflow.name)] = file
+            parsed.append((bucket_name, content, workflow))
         added = []
-        for _file, content, workflow in parsed:
+        for bucket_name, content, workflow in parsed:
+            if bucket_name not in self._buckets:
+                self.create_bucket(bucket_name, owner)
+            target = self._buckets[bucket_name]
             obj = target.objects.get(workflow.name) or _Object(
                 name=workflow.name, kind=PSA_WORKFLOW_KIND
             )

@@ -17,6 +17,7 @@ from psa_sim.catalog import BUNDLED_BUCKET, ServiceIndex, bundled_catalog_dir
 from psa_sim.engine.cluster import NodeSourceConfig
 from psa_sim.engine.simulation import Simulation
 from psa_sim.errors import Forbidden, InvalidInput, NotFound
+from psa_sim.model.endpoints import deployments_from_data, groups_from_data
 from psa_sim.platform import views
 from psa_sim.platform.auth import Sessions, User, load_users
 from psa_sim.platform.catalog_store import CatalogStore
@@ -186,8 +187,16 @@ class Platform:
             raise InvalidInput(f"variables: {variables!r} is not a map of names to values")
         if label is not None and not isinstance(label, str):
             raise InvalidInput(f"label: {label!r} is not a string")
+        # Checked before anything changes: a bad deployment leaves the instance as it was.
+        deployments = data.get("deployments")
+        groups = data.get("groups")
         self.sim.update_instance(
-            instance.instance_id, status=status, variables=variables, label=label
+            instance.instance_id,
+            status=status,
+            variables=variables,
+            label=label,
+            deployments=None if deployments is None else deployments_from_data(deployments),
+            groups=None if groups is None else groups_from_data(groups),
         )
         return instance.to_data()
 
