@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 
 from psa_sim import __version__
 from psa_sim.catalog import (
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def _catalog(args) -> int:
+def _catalog(args: argparse.Namespace) -> int:
     index = load_catalog(args.catalog)
     if args.json:
         print(json.dumps(describe_catalog(index), indent=2))
@@ -192,7 +193,7 @@ def _catalog(args) -> int:
     return 0
 
 
-def _validate(args) -> int:
+def _validate(args: argparse.Namespace) -> int:
     failed = 0
     for report in validate_files(args.files):
         name = f" (workflow '{report.workflow}')" if report.workflow else ""
@@ -211,7 +212,7 @@ def _validate(args) -> int:
     return 0
 
 
-def _run(args) -> int:
+def _run(args: argparse.Namespace) -> int:
     from psa_sim.loadtest.progress import RunProgress, terminal_console
     from psa_sim.loadtest.report import prepare_out_dir, summary_json, write_run_report
     from psa_sim.loadtest.runner import run_scenario
@@ -237,14 +238,14 @@ def _run(args) -> int:
     return 0 if result.passed else EXIT_FAILED
 
 
-def _usable_out_dir(out: str, prepare) -> None:
+def _usable_out_dir(out: str, prepare: Callable[[str], object]) -> None:
     try:
         prepare(out)
     except OSError as exc:
         raise PsaError(f"--out: cannot write into {out!r}: {exc.strerror or exc}") from None
 
 
-def _sweep(args) -> int:
+def _sweep(args: argparse.Namespace) -> int:
     from psa_sim.loadtest import sweep
 
     plan = sweep.plan_sweep(args.scenario, seeds=args.seeds, sets=args.sets, catalog=args.catalog)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from os import PathLike
 from pathlib import Path
 
 from psa_sim.catalog.errors import CatalogError
@@ -17,7 +18,7 @@ def bundled_catalog_dir() -> Path:
     return Path(__file__).resolve().parent / "bundled"
 
 
-def load_directory(path) -> list[Workflow]:
+def load_directory(path: str | PathLike[str]) -> list[Workflow]:
     """Every ``*.xml`` under ``path`` (recursively, sorted by path); the first bad file raises."""
     directory = Path(path)
     if not directory.is_dir():
@@ -26,7 +27,9 @@ def load_directory(path) -> list[Workflow]:
     return [parse_workflow_file(file) for file in files if file.is_file()]
 
 
-def load_catalog(path=None, bucket: str = BUNDLED_BUCKET) -> ServiceIndex:
+def load_catalog(
+    path: str | PathLike[str] | None = None, bucket: str = BUNDLED_BUCKET
+) -> ServiceIndex:
     """A ServiceIndex of the directory's workflows (the bundled ones when path is None).
 
     Each workflow goes to the bucket its `bucketName` generic information names (MLOps

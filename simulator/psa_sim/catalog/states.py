@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from psa_sim.catalog.errors import CatalogError
 from psa_sim.states import ALL, VOID
@@ -113,7 +114,7 @@ class _Scanner:
             self.fail(f"expected a {what}")
         return self.text[start : self.position]
 
-    def fail(self, expectation: str):
+    def fail(self, expectation: str) -> NoReturn:
         snippet = self.text[self.position : self.position + _SNIPPET_LENGTH]
         if self.position + _SNIPPET_LENGTH < len(self.text):
             snippet += "..."

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ElementTree
 import xml.parsers.expat as expat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
+from typing import NoReturn
 
 from psa_sim.catalog.errors import CatalogError
 from psa_sim.catalog.states import Transition, is_state_name, parse_pca_states
@@ -114,7 +116,7 @@ class Workflow:
         return self._targets.get(ALL)
 
 
-def parse_workflow_file(path) -> Workflow:
+def parse_workflow_file(path: str | PathLike[str]) -> Workflow:
     source = str(path)
     try:
         data = Path(path).read_bytes()
@@ -181,7 +183,7 @@ def _check_well_formed(xml_text: str | bytes, source: str | None) -> None:
     """
     parser = expat.ParserCreate()
 
-    def refuse_dtd(*_args) -> None:
+    def refuse_dtd(*_args: object) -> NoReturn:
         raise CatalogError(
             "DOCTYPE/ENTITY declarations are not allowed in a workflow", source=source
         )
@@ -209,7 +211,9 @@ def _strip_namespaces(root: ElementTree.Element) -> str | None:
     return namespace
 
 
-def _read_variables(root: ElementTree.Element, warnings: list[str], fail) -> tuple[Variable, ...]:
+def _read_variables(
+    root: ElementTree.Element, warnings: list[str], fail: Callable[[str], CatalogError]
+) -> tuple[Variable, ...]:
     by_name: dict[str, Variable] = {}
     container = root.find("variables")
     for position, element in enumerate(

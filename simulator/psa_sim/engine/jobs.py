@@ -6,6 +6,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from psa_sim.engine.kinds import JobKind
 from psa_sim.states import transitioning_label
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class Job:
         job_id: int,
         workflow: Workflow,
         bucket: str,
-        kind: str,
+        kind: JobKind,
         instance: ServiceInstance,
         from_state: str,
         to_state: str,

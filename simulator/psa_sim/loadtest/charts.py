@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, cast
 
 from psa_sim.states import (
     ENDED_OR_ERROR,
@@ -23,6 +24,10 @@ from psa_sim.states import (
 )
 
 PNG_DPI = 100
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn: it slows the start down
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 FIGSIZE = (9.0, 4.8)
 
 # Colours for the stable states; transitioning labels ("A -> B") get lighter hues.
@@ -53,13 +58,13 @@ _OTHER_COLOURS = (
 MAX_AREAS = 12
 
 
-def _figure(size=FIGSIZE):
+def _figure(size: tuple[float, float] = FIGSIZE) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=size, dpi=PNG_DPI, layout="constrained")
 
 
-def _png(fig) -> bytes:
+def _png(fig: Figure) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
@@ -79,7 +84,7 @@ def time_unit(seconds: float) -> tuple[str, float]:
     return "s", 1.0
 
 
-def _no_data(ax, text: str = "no data") -> None:
+def _no_data(ax: Axes, text: str = "no data") -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#777777")
 
 
@@ -228,14 +233,11 @@ def latency_chart(
         )
         for y, name in enumerate(names, start=1):
             marks = percentiles.get(name, {})
-            if marks.get("p50") is not None:
-                ax.plot(
-                    marks["p50"] / scale, y, "o", color="#2ca02c", label="p50" if y == 1 else None
-                )
-            if marks.get("p95") is not None:
-                ax.plot(
-                    marks["p95"] / scale, y, "D", color="#d62728", label="p95" if y == 1 else None
-                )
+            p50, p95 = marks.get("p50"), marks.get("p95")
+            if p50 is not None:
+                ax.plot(p50 / scale, y, "o", color="#2ca02c", label="p50" if y == 1 else None)
+            if p95 is not None:
+                ax.plot(p95 / scale, y, "D", color="#d62728", label="p95" if y == 1 else None)
         ax.legend(loc="lower right")
         ax.set_xlabel(f"latency, submitted to completed ({unit})")
     else:
@@ -267,7 +269,8 @@ def sweep_chart(
     if not any(values for _, values in clean):
         _no_data(ax)
     elif numeric:
-        points = [(x, values) for x, values in clean if values]
+        # numeric: the caller found every x a number
+        points = [(cast(float, x), values) for x, values in clean if values]
         xs = [x for x, _ in points]
         means = [sum(v) / len(v) for _, v in points]
         ax.fill_between(

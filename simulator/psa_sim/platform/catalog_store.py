@@ -64,6 +64,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from os import PathLike
 from pathlib import Path
 
 from psa_sim import defaults
@@ -430,7 +431,11 @@ class CatalogStore:
     # --- preloading ------------------------------------------------------------------
 
     def preload_directory(
-        self, path, bucket: str, owner: str = defaults.BUCKET_OWNER, now_ms: int = 0
+        self,
+        path: str | PathLike[str],
+        bucket: str,
+        owner: str = defaults.BUCKET_OWNER,
+        now_ms: int = 0,
     ) -> list[dict]:
         """Store every ``*.xml`` under ``path`` (sorted by relative path) as ``workflow/psa``.
 
@@ -591,7 +596,7 @@ class CatalogStore:
             )
 
     @staticmethod
-    def _as_bytes(content) -> bytes:
+    def _as_bytes(content: object) -> bytes:
         if isinstance(content, str):
             return content.encode("utf-8")
         if isinstance(content, (bytes, bytearray, memoryview)):
