@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from psa_sim import __version__
 from psa_sim.api.errors import install_error_handlers
 from psa_sim.api.middleware import CollapseLeadingSlashes
-from psa_sim.api.routes import catalog, instances, scheduler, sessions, simulator
+from psa_sim.api.routes import catalog, instances, portal, scheduler, sessions, simulator
 from psa_sim.platform.driver import SimDriver
 
 DESCRIPTION = """\
@@ -49,6 +49,7 @@ def create_app(driver: SimDriver) -> FastAPI:
         scheduler.add_scheduler_routes,
         scheduler.add_rm_routes,
         simulator.add_routes,
+        portal.add_routes,
         instances.add_proxy_routes,
     ):
         add_routes(app, driver)
