@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from psa_sim.durations import format_duration
 
@@ -19,6 +19,14 @@ if TYPE_CHECKING:  # rich is imported when a bar is shown: it slows the start do
     from rich.progress import ProgressColumn
 
 REFRESH_SECONDS = 0.1
+
+
+class RunListener(Protocol):
+    """What a headless run tells as it goes (RunProgress draws it as a bar)."""
+
+    def update(self, simulated: float, events: int) -> None: ...
+
+    def finish(self) -> None: ...
 
 
 def terminal_console(quiet: bool = False, stream: TextIO | None = None) -> Console | None:

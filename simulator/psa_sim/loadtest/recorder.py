@@ -23,7 +23,7 @@ from psa_sim.states import ERROR, FINISHED, KILLED, source_state
 if TYPE_CHECKING:
     from psa_sim.engine.jobs import Job
     from psa_sim.engine.simulation import Simulation
-    from psa_sim.loadtest.progress import RunProgress
+    from psa_sim.loadtest.progress import RunListener
     from psa_sim.model.instance import ServiceInstance
 
 #: Columns of the time series after the per-status counts.
@@ -208,7 +208,7 @@ class Probe:
         end: float,
         period: float,
         recorder: Recorder | None = None,
-        progress: RunProgress | None = None,
+        progress: RunListener | None = None,
     ) -> None:
         self.sim = sim
         self.end = end

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from psa_sim.catalog import ServiceIndex, load_catalog
 from psa_sim.engine.observer import Observer
@@ -19,8 +20,17 @@ from psa_sim.engine.simulation import Simulation
 from psa_sim.errors import PsaError
 from psa_sim.loadtest.metrics import Metrics, cause_key, distribution
 from psa_sim.loadtest.recorder import Probe, Recorder, sample_period
-from psa_sim.loadtest.scenario import Scenario, check_against_catalog
+from psa_sim.loadtest.scenario import (
+    NodeFailureSpec,
+    Scenario,
+    WorkloadSpec,
+    check_against_catalog,
+)
+from psa_sim.model.instance import ServiceInstance
 from psa_sim.states import ENDED_STATES, FINISHED
+
+if TYPE_CHECKING:
+    from psa_sim.loadtest.progress import RunListener
 
 # A finishing action that finds its instance mid-transition is tried again this often.
 FINISH_RETRY_PERIOD = 10.0
@@ -28,8 +38,8 @@ FINISH_RETRY_PERIOD = 10.0
 
 @dataclass
 class RunResult:
-    summary: dict  # deterministic for a given scenario and seed
-    performance: dict  # wall-clock figures: they differ from run to run
+    summary: dict[str, Any]  # deterministic for a given scenario and seed
+    performance: dict[str, float | None]  # wall-clock figures: they differ from run to run
     simulation: Simulation
     metrics: Metrics  # a Recorder (instance histories, time series) when recording
 
@@ -58,7 +68,7 @@ def build_simulation(
 class _Workload:
     """One workload's users: arrivals, then each user's actions and finish."""
 
-    def __init__(self, runner: ScenarioRunner, position: int, spec) -> None:
+    def __init__(self, runner: ScenarioRunner, position: int, spec: WorkloadSpec) -> None:
         self.runner = runner
         self.spec = spec
         sim = runner.sim
@@ -91,25 +101,25 @@ class _Workload:
         except PsaError as exc:
             runner.metrics.rejected[cause_key(str(exc))] += 1
         else:
-            runner.metrics.arrived(instance, spec.name)
+            runner.metrics.arrived(instance, spec.name or spec.service)  # name defaults to it
             runner.metrics.when_running(instance, self._running)
         if spec.count is None or self.arrived < spec.count:
             self._schedule_next(runner.sim.now)
 
-    def _running(self, instance) -> None:
+    def _running(self, instance: ServiceInstance) -> None:
         sim = self.runner.sim
         for action in self.spec.actions:
             call_later(sim.env, sim.counters, action.after, self._act, instance, action.action)
         if self.spec.lifetime < self.runner.scenario.duration:
             call_later(sim.env, sim.counters, self.spec.lifetime, self._finish, instance)
 
-    def _act(self, instance, action: str) -> None:
+    def _act(self, instance: ServiceInstance, action: str) -> None:
         try:
             self.runner.sim.submit_action(instance.instance_id, action)
         except PsaError as exc:
             self.runner.metrics.skipped_actions[f"{action}: {cause_key(str(exc))}"] += 1
 
-    def _finish(self, instance) -> None:
+    def _finish(self, instance: ServiceInstance) -> None:
         sim = self.runner.sim
         if instance.state in ENDED_STATES and not instance.is_transitioning:
             return
@@ -142,7 +152,7 @@ class ScenarioRunner:
         seed: int | None = None,
         *,
         record: bool = False,
-        progress=None,
+        progress: RunListener | None = None,
     ) -> None:
         self.scenario = scenario
         self.index = index if index is not None else load_catalog()
@@ -154,9 +164,8 @@ class ScenarioRunner:
             },
         )
         self.seed = scenario.seed if seed is None else seed
-        self.metrics: Metrics | None = None
         self.sim = build_simulation(scenario, self.index, self.seed)
-        self.metrics = Recorder(self.sim) if record else Metrics(self.sim.env)
+        self.metrics: Metrics = Recorder(self.sim) if record else Metrics(self.sim.env)
         self.sim.observer = self.metrics
         self.progress = progress
 
@@ -194,7 +203,7 @@ class ScenarioRunner:
         }
         return RunResult(summary, performance, sim, self.metrics)
 
-    def _fail_nodes(self, failure) -> None:
+    def _fail_nodes(self, failure: NodeFailureSpec) -> None:
         source = self.sim.cluster.sources[failure.node_source]
         up = [node for node in source.nodes if node.up][: failure.count]
         for node in up:
@@ -207,12 +216,12 @@ def run_scenario(
     seed: int | None = None,
     *,
     record: bool = False,
-    progress=None,
+    progress: RunListener | None = None,
 ) -> RunResult:
     return ScenarioRunner(scenario, index, seed, record=record, progress=progress).run()
 
 
-def summarize(runner: ScenarioRunner) -> dict:
+def summarize(runner: ScenarioRunner) -> dict[str, Any]:
     sim, metrics, scenario = runner.sim, runner.metrics, runner.scenario
     now = sim.now
     by_state: dict[str, int] = {}

@@ -385,9 +385,9 @@ class _Reader:
                 "or max_nodes > nodes to deploy them on demand",
             )
         port_range = defaults.PORT_RANGE
-        node = self.optional(entries, "port_range")
-        if node is not None:
-            port_range = self.port_range(node, "cluster.port_range")
+        range_node = self.optional(entries, "port_range")
+        if range_node is not None:
+            port_range = self.port_range(range_node, "cluster.port_range")
         return tuple(sources), port_range
 
     def node_source(self, node: Node, path: str) -> NodeSourceConfig:
