@@ -119,3 +119,18 @@ def test_a_skip_stops_short_of_the_next_real_event(make_sim):
     sim.run(until=10_100)
     assert second.deployments[0].node["name"] == sim.cluster.nodes[1].name
     assert first.instance_status == "RUNNING"
+
+
+def test_an_activation_workflow_without_a_service_id_is_refused(catalog, make_sim):
+    from psa_sim.catalog import ServiceIndex, parse_workflow
+
+    mongodb = catalog.get("service-automation", "MongoDB")
+    xml = mongodb.xml.replace('name="pca.service.id"', 'name="not.a.service.id"')
+    assert xml != mongodb.xml
+    index = ServiceIndex(catalog.items())
+    index.add("lone-workflows", parse_workflow(xml.replace('name="MongoDB"', 'name="Lone"', 1)))
+    sim = make_sim()
+    sim.index = index
+    with pytest.raises(InvalidInput, match="'Lone' has no pca.service.id"):
+        sim.submit_activation("Lone")
+    assert list(sim.store) == []

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import gc
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import simpy
 
 from psa_sim import defaults
-from psa_sim.catalog import ServiceIndex, resolve_all, resolve_references
+from psa_sim.catalog import ServiceIndex, VariableProblem, Workflow, resolve_all, resolve_references
+from psa_sim.catalog.workflow import SERVICE_ID_KEY
 from psa_sim.engine.cluster import Cluster, Node, NodeSourceConfig
 from psa_sim.engine.health import HealthLoops
 from psa_sim.engine.jobs import Job, JobStatus
@@ -25,7 +26,7 @@ from psa_sim.engine.observer import Observer
 from psa_sim.engine.ports import PortInUse
 from psa_sim.engine.runtime import Container, ContainerStatus, InstanceRuntime
 from psa_sim.engine.scheduler import Counters, Scheduler, call_later
-from psa_sim.engine.timing import Distribution, TimingModel
+from psa_sim.engine.timing import TimingModel, TimingOverrides
 from psa_sim.engine.workflow_facts import FactsCache
 from psa_sim.errors import Conflict, InvalidInput, NotFound
 from psa_sim.model import lifecycle
@@ -74,7 +75,7 @@ class Simulation:
         ),
         port_range: tuple[int, int] = defaults.PORT_RANGE,
         health_period: float = defaults.HEALTH_PERIOD,
-        timing: Mapping[str, Distribution] | None = None,
+        timing: TimingOverrides | None = None,
         container_crash_per_hour: float = 0.0,
         action_failure_probability: float = 0.0,
         public_base: str = defaults.PUBLIC_BASE,
@@ -110,7 +111,7 @@ class Simulation:
         # (node name, token) → the instance whose activation put it there. Two instances
         # may share an INSTANCE_NAME, hence a token: each owns it on its own node only.
         self._token_owner: dict[tuple[str, str], ServiceInstance] = {}
-        self._settle_waiters: dict[int, list] = {}
+        self._settle_waiters: dict[int, list[Callable[[ServiceInstance], None]]] = {}
         self._facts = FactsCache()
         # Looping instances their loop must act on (FINISHED, crashed), and node repairs
         # to come: what an idle server still has to run (see has_work).
@@ -184,7 +185,7 @@ class Simulation:
             raise NotFound(f"job_id: no job {job_id}")
         return job
 
-    def executable_actions(self, instance_id: int) -> list[tuple[str, object]]:
+    def executable_actions(self, instance_id: int) -> list[tuple[str, Workflow]]:
         """(bucket, workflow) of every action the instance accepts now."""
         instance = self.store.get(instance_id)
         if instance.is_transitioning:
@@ -215,15 +216,24 @@ class Simulation:
                 f"workflow_name: '{workflow.name}' is not an activation workflow: its "
                 f"pca.states has no (VOID,...) transition"
             )
+        service = workflow.service_id
+        if service is None:
+            # The index finds a workflow by name alone: one that declares no service
+            # cannot start an instance (ServiceInstanceData's service_id is a string).
+            raise InvalidInput(
+                f"workflow_name: '{workflow.name}' has no {SERVICE_ID_KEY}: "
+                f"it belongs to no PSA service"
+            )
         explicit = _stringify(variables)
         facts = self._facts(workflow)
         _raise_problems(facts.problems(explicit), workflow.name)
         to_state = workflow.target_state(VOID)
+        assert to_state is not None  # an activation has a (VOID, X) transition
         job_id = self.scheduler.new_job_id()
         merged = resolve_all({**workflow.defaults, **explicit}, job_id)
         instance = ServiceInstance(
             self.store.new_id(),
-            workflow.service_id,
+            service,
             bucket,
             user,
             self.now_ms(),
@@ -297,7 +307,9 @@ class Simulation:
         self.scheduler.enqueue(job)
         return instance
 
-    def _find_action(self, instance: ServiceInstance, name: str, bucket: str | None):
+    def _find_action(
+        self, instance: ServiceInstance, name: str, bucket: str | None
+    ) -> tuple[Workflow, str]:
         try:
             bucket, workflow = self.index.find(name, service_id=instance.service_id, bucket=bucket)
         except NotFound:
@@ -337,7 +349,7 @@ class Simulation:
         """Reuse or start each needed instance, then queue the job for a node."""
         remaining = list(pairs)
 
-        def next_dependency(_settled=None):
+        def next_dependency(_settled: ServiceInstance | None = None) -> None:
             if job.status.is_final:
                 return
             if _settled is not None and not _is_up(_settled):
@@ -383,7 +395,9 @@ class Simulation:
 
         next_dependency()
 
-    def _when_settled(self, instance: ServiceInstance, callback) -> None:
+    def _when_settled(
+        self, instance: ServiceInstance, callback: Callable[[ServiceInstance], None]
+    ) -> None:
         self._settle_waiters.setdefault(instance.instance_id, []).append(callback)
 
     def _settled(self, instance: ServiceInstance) -> None:
@@ -812,7 +826,7 @@ class Simulation:
 
 
 @contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while events run.
 
     A run keeps every instance and job it created (PSA keeps them until CLEAN), and the
@@ -849,7 +863,7 @@ def _stringify(variables: Mapping[str, object] | None) -> dict[str, str]:
     return out
 
 
-def _raise_problems(problems, workflow_name: str) -> None:
+def _raise_problems(problems: Sequence[VariableProblem], workflow_name: str) -> None:
     if problems:
         raise InvalidInput(
             f"invalid variables for workflow '{workflow_name}': "

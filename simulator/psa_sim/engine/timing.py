@@ -117,10 +117,14 @@ def _job_kind(name: str) -> JobKind:
         raise InvalidInput(f"timing: unknown job kind '{name}' (known: {known})") from None
 
 
+# Distributions by job kind, or by its name (a scenario's TimingSpec, a test's dict).
+TimingOverrides = Mapping[JobKind, Distribution] | Mapping[str, Distribution]
+
+
 class TimingModel:
     """Draws job durations per kind; one seeded stream so runs replay exactly."""
 
-    def __init__(self, rng: random.Random, overrides: Mapping[str, Distribution] | None = None):
+    def __init__(self, rng: random.Random, overrides: TimingOverrides | None = None) -> None:
         distributions = dict(DEFAULT_TIMING)
         for kind, dist in (overrides or {}).items():
             distributions[_job_kind(kind)] = dist

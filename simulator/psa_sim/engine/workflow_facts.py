@@ -6,7 +6,7 @@ template cost a little each; at thousands of life-cycles per wall second they ad
 
 from __future__ import annotations
 
-from psa_sim.catalog import check_variables
+from psa_sim.catalog import VariableProblem, check_variables
 from psa_sim.catalog.workflow import Workflow
 
 # Services that need another one (Kafka and Storm need Zookeeper) declare the pair
@@ -45,7 +45,7 @@ class WorkflowFacts:
             workflow.generic_info.get("NODE_ACCESS_TOKEN"),
         )
 
-    def problems(self, explicit: dict[str, str]) -> list:
+    def problems(self, explicit: dict[str, str]) -> list[VariableProblem]:
         """Model violations of the effective values, the explicit ones overriding defaults."""
         if not explicit:
             return list(self.default_problems)
