@@ -131,6 +131,6 @@ def test_an_activation_workflow_without_a_service_id_is_refused(catalog, make_si
     index.add("lone-workflows", parse_workflow(xml.replace('name="MongoDB"', 'name="Lone"', 1)))
     sim = make_sim()
     sim.index = index
-    with pytest.raises(InvalidInput, match="'Lone' has no pca.service.id"):
+    with pytest.raises(InvalidInput, match=r"'Lone' has no pca\.service\.id"):
         sim.submit_activation("Lone")
     assert list(sim.store) == []
