@@ -15,9 +15,11 @@ from pathlib import Path
 from psa_sim import defaults
 from psa_sim.catalog import BUNDLED_BUCKET, ServiceIndex, bundled_catalog_dir
 from psa_sim.engine.cluster import NodeSourceConfig
+from psa_sim.engine.jobs import Job
 from psa_sim.engine.simulation import Simulation
 from psa_sim.errors import Forbidden, InvalidInput, NotFound
 from psa_sim.model.endpoints import deployments_from_data, groups_from_data
+from psa_sim.model.instance import ServiceInstance
 from psa_sim.platform import views
 from psa_sim.platform.auth import Sessions, User, load_users
 from psa_sim.platform.catalog_store import CatalogStore
@@ -62,7 +64,7 @@ class PlatformConfig:
         )
 
 
-def _description(description) -> tuple[str | None, str, dict]:
+def _description(description: object) -> tuple[str | None, str, dict[str, object]]:
     """Parse a ServiceDescription, naming the offending field when it is wrong."""
     if not isinstance(description, dict):
         raise InvalidInput(
@@ -142,7 +144,9 @@ class Platform:
         return self.sessions.is_valid(session_id, self.wall_now)
 
     # --- service instances ---------------------------------------------------------
-    def _owned(self, session_id, instance_id):
+    def _owned(
+        self, session_id: str | None, instance_id: int | str
+    ) -> tuple[User, ServiceInstance]:
         user = self._user(session_id)
         instance = self.sim.instance(_int("instance_id", instance_id))
         if not user.admin and instance.user_name != user.name:
@@ -160,21 +164,23 @@ class Platform:
         return self._owned(session_id, instance_id)[1].to_data()
 
     @operation(journaled=True)
-    def create_instance(self, session_id: str | None, description) -> dict:
+    def create_instance(self, session_id: str | None, description: object) -> dict:
         user = self._user(session_id)
         bucket, name, variables = _description(description)
         instance = self.sim.submit_activation(name, variables, bucket=bucket, user=user.name)
         return instance.to_data()
 
     @operation(journaled=True)
-    def instance_action(self, session_id: str | None, instance_id: int, description) -> dict:
+    def instance_action(
+        self, session_id: str | None, instance_id: int, description: object
+    ) -> dict:
         user, instance = self._owned(session_id, instance_id)
         bucket, name, variables = _description(description)
         self.sim.submit_action(instance.instance_id, name, variables, bucket=bucket, user=user.name)
         return instance.to_data()
 
     @operation(journaled=True)
-    def update_instance(self, session_id: str | None, instance_id: int, data) -> dict:
+    def update_instance(self, session_id: str | None, instance_id: int, data: object) -> dict:
         _, instance = self._owned(session_id, instance_id)
         if not isinstance(data, dict):
             raise InvalidInput("body: a ServiceInstanceData object is required")
@@ -352,7 +358,7 @@ class Platform:
         return self.catalog.delete_object(bucket, name)
 
     # --- scheduler -----------------------------------------------------------------
-    def _job(self, session_id, job_id):
+    def _job(self, session_id: str | None, job_id: int | str) -> Job:
         user = self._user(session_id)
         job = self.sim.job(_int("job_id", job_id))
         if not user.admin and job.owner != user.name:
@@ -433,7 +439,7 @@ class Platform:
         return views.metrics(self.sim)
 
 
-def _int(field: str, value) -> int:
+def _int(field: str, value: int | str | float) -> int:
     if isinstance(value, bool):
         raise InvalidInput(f"{field}: {value!r} is not an integer")
     try:
@@ -446,7 +452,7 @@ def _int(field: str, value) -> int:
 MAX_SECONDS = 100 * 365 * 86400
 
 
-def _seconds(field: str, value) -> float:
+def _seconds(field: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidInput(f"{field}: {value!r} is not a number of seconds")
     if not 0 <= value <= MAX_SECONDS:
