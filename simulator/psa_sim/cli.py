@@ -214,7 +214,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from psa_sim.loadtest.progress import RunProgress, terminal_console
-    from psa_sim.loadtest.report import prepare_out_dir, summary_json, write_run_report
+    from psa_sim.loadtest.report import (
+        prepare_out_dir,
+        render_summary,
+        summary_json,
+        write_run_report,
+    )
     from psa_sim.loadtest.runner import run_scenario
     from psa_sim.loadtest.scenario import load_scenario
 
@@ -228,7 +233,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(summary_json(result.summary))
     else:
-        print(_render_summary(result.summary))
+        print(render_summary(result.summary))
     if args.out:
         files = write_run_report(result, scenario, args.out)
         if not args.json:
@@ -262,58 +267,3 @@ def _sweep(args: argparse.Namespace) -> int:
             print(f"report: {files[1]} ({len(files)} files in {args.out})")
     print("performance: " + json.dumps(result.performance), file=sys.stderr)
     return 0 if result.passed else EXIT_FAILED
-
-
-def _render_summary(summary: dict) -> str:
-    ttr = summary["time_to_running_s"]
-    lines = [
-        f"scenario {summary['scenario']} (seed {summary['seed']}), "
-        f"{summary['simulated_seconds']:.0f} simulated seconds",
-        f"instances created: {summary['instances']['created']}",
-    ]
-    for state, count in summary["instances"]["by_state"].items():
-        lines.append(f"  {state:<24} {count}")
-    lines.append(f"time to running (s): p50 {ttr['p50']}  p95 {ttr['p95']}  p99 {ttr['p99']}")
-    for name, dist in summary["action_latencies_s"].items():
-        lines.append(f"  {name:<24} n={dist['count']}  p50 {dist['p50']}  p95 {dist['p95']}")
-    lines.append(f"error rate: {summary['error_rate']}")
-    for cause, count in summary["errors_by_cause"].items():
-        lines.append(f"  {cause}: {count}")
-    wait = summary["queue_wait_s"]
-    lines.append(f"queue wait (s): p50 {wait['p50']}  p95 {wait['p95']}  max {wait['max']}")
-    lines.append(
-        f"node utilization: {summary['nodes']['utilization']}  ({summary['nodes']['total']} nodes)"
-    )
-    lines.append(
-        f"events: {summary['events']['scheduled']} scheduled, "
-        f"{summary['events']['health_checks']} health checks"
-    )
-    if summary["leaks"]:
-        lines.append("LEAKS: " + "; ".join(summary["leaks"]))
-    lines.extend(_threshold_table(summary["thresholds"]))
-    lines.append("PASSED" if summary["passed"] else "FAILED")
-    return "\n".join(lines)
-
-
-def _threshold_table(thresholds: list[dict]) -> list[str]:
-    """One line per threshold, aligned: ``threshold FAIL name  limit  measured``."""
-    from psa_sim.loadtest.report import format_threshold
-
-    if not thresholds:
-        return ["thresholds: none set"]
-    rows = [
-        (
-            t["name"],
-            format_threshold(t["name"], t["limit"]),
-            format_threshold(t["name"], t["measured"]),
-            t["passed"],
-        )
-        for t in thresholds
-    ]
-    name_w = max(len("name"), *(len(r[0]) for r in rows))
-    limit_w = max(len("limit"), *(len(r[1]) for r in rows))
-    lines = [f"{'threshold':<14} {'name':<{name_w}}  {'limit':<{limit_w}}  measured"]
-    for name, limit, measured, passed in rows:
-        mark = "ok  " if passed else "FAIL"
-        lines.append(f"threshold {mark} {name:<{name_w}}  {limit:<{limit_w}}  {measured}")
-    return lines

@@ -232,3 +232,34 @@ def test_catalog_upload_errors(admin):
         404,
         "Nope",
     )
+
+
+def test_bucket_metadata_revision_history_and_bucket_deletion(admin):
+    bucket, name = f"tests-{uuid.uuid4().hex[:8]}", "Notes"
+    assert admin.post("/catalog/buckets", params={"name": bucket}).status_code == 201
+    assert admin.get(f"/catalog/buckets/{bucket}").json() == {
+        "owner": "GROUP:public-objects",
+        "name": bucket,
+        "objectCount": 0,
+    }
+    for text in ("one", "two"):
+        if text == "one":
+            r = _upload(admin, bucket, text, name=name, kind="text/plain", commitMessage=text)
+        else:
+            r = admin.post(
+                f"/catalog/buckets/{bucket}/resources/{name}/revisions",
+                params={"commitMessage": text},
+                files={"file": ("notes.txt", text.encode())},
+            )
+        assert r.status_code == 201, r.text
+    history = admin.get(f"/catalog/buckets/{bucket}/resources/{name}/revisions").json()
+    assert [h["commit_message"] for h in history] == ["two", "one"]  # newest first
+    assert int(history[0]["commit_time_raw"]) > int(history[1]["commit_time_raw"])
+    assert admin.get(f"/catalog/buckets/{bucket}").json()["objectCount"] == 1
+
+    assert_error(admin.delete(f"/catalog/buckets/{bucket}"), 409, "not empty")
+    assert admin.delete(f"/catalog/buckets/{bucket}/resources/{name}").status_code == 200
+    deleted = admin.delete(f"/catalog/buckets/{bucket}")
+    assert deleted.status_code == 200 and deleted.json()["name"] == bucket
+    assert_error(admin.get(f"/catalog/buckets/{bucket}"), 404, bucket)
+    assert_error(admin.get(f"/catalog/buckets/{bucket}/resources/{name}/revisions"), 404, bucket)

@@ -147,3 +147,13 @@ def test_instances_sharing_a_name_each_keep_their_own_token(make_sim):
     sim.fail_node(second_node.name)
     assert second.instance_status == ERROR and sim.cluster.tokens() == []
     assert sim.leaks() == []
+
+
+def test_an_invalid_service_port_is_refused_before_anything_is_created(make_sim):
+    sim = make_sim()
+    with pytest.raises(InvalidInput, match=r"SERVICE_PORT: 70000 is not -1 nor a port"):
+        sim.submit_activation("MongoDB", {"SERVICE_PORT": "70000"})
+    assert list(sim.store) == [] and sim.cluster.tokens() == []
+    # No job id was taken by the refused request either.
+    instance = sim.submit_activation("MongoDB")
+    assert instance.job_submissions[0].job_id == 1

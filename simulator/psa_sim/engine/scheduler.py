@@ -71,6 +71,10 @@ class Scheduler:
         self._next_id += 1
         return job_id
 
+    def peek_job_id(self) -> int:
+        """The id the next job will get: to check a request before anything is taken."""
+        return self._next_id
+
     def get(self, job_id: int) -> Job | None:
         return self.jobs.get(job_id)
 

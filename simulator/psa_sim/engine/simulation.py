@@ -229,8 +229,10 @@ class Simulation:
         _raise_problems(facts.problems(explicit), workflow.name)
         to_state = workflow.target_state(VOID)
         assert to_state is not None  # an activation has a (VOID, X) transition
+        merged = resolve_all({**workflow.defaults, **explicit}, self.scheduler.peek_job_id())
+        # Refused now, with nothing created, rather than failing the deployment later.
+        _requested_port(merged.get("SERVICE_PORT", "-1"))
         job_id = self.scheduler.new_job_id()
-        merged = resolve_all({**workflow.defaults, **explicit}, job_id)
         instance = ServiceInstance(
             self.store.new_id(),
             service,
@@ -875,7 +877,7 @@ def _requested_port(text: str) -> int:
     try:
         port = int(str(text).strip() or "-1")
     except ValueError:
-        raise PortInUse(f"SERVICE_PORT: '{text}' is not a port number") from None
+        raise InvalidInput(f"SERVICE_PORT: '{text}' is not a port number") from None
     if port != -1 and not 1 <= port <= 65535:
-        raise PortInUse(f"SERVICE_PORT: {port} is not -1 nor a port within 1..65535")
+        raise InvalidInput(f"SERVICE_PORT: {port} is not -1 nor a port within 1..65535")
     return port

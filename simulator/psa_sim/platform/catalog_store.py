@@ -10,52 +10,7 @@ Metadata dicts are computed once per revision and cached (PSA clients list a buc
 resources on every discovery). They are shared: callers must treat them as read-only.
 ``generation`` grows on every change, so an HTTP layer may also cache serialized answers.
 
-What was checked against the public sources of the real catalog (ow2-proactive/catalog):
-
-- ``dto/CatalogObjectMetadata.java``: the JSON names ``bucket_name, name, kind,
-  content_type, extension, project_name, commit_message, commit_time, commit_time_raw,
-  username, object_key_values, variables_order``; ``commit_time_raw`` is
-  ``String.valueOf(epoch ms)``; ``commit_time`` is a ``LocalDateTime`` written by Jackson
-  as a string (Jackson's default for that type is ISO_LOCAL_DATE_TIME: ``yyyy-MM-ddTHH:mm:ss``
-  and, when the milliseconds are not zero, a fraction without trailing zeros such as ``.5``
-  or ``.123``; inferred from the type, no real response seen); an empty ``project_name``
-  falls back to the ``job_information``/``project_name`` key value; ``variables_order`` is NOT a list but
-  ``{group: {variable name: JobVariable}}``: the ungrouped variables first under the group
-  ``""`` (in key-value order), then each group in order of first appearance, empty groups
-  left out; a JobVariable has name, value, model, description, group, advanced, hidden
-  (model/description null when absent, advanced/hidden false when absent).
-  ``tags`` (a string) is listed by ow2-proactive/catalog-client ``docs/CatalogObjectMetadata.md``.
-- ``util/parser/WorkflowParser.java``: labels ``job_information`` (``project_name`` only
-  when non-empty, then ``name``), ``generic_information`` (job level only, every entry,
-  empty values kept), ``variable`` (value, empty kept) followed by ``variable_model`` only
-  when the model is non-empty, ``General``/``description`` only when non-empty, in that
-  order. Workflow kinds are recognised by ``kind.lower().startswith("workflow")``.
-- ``service/KeyValueLabelMetadataHelper.java`` + ``OwnerGroupStringHelper.java``: for a
-  workflow the generic information ``group`` (bucket owner without the ``GROUP:`` prefix)
-  and ``bucketName`` are removed and appended at the end of the key values.
-- ``dto/BucketMetadata.java``: a bucket is ``{"owner", "name", "objectCount"}``.
-- ``service/BucketService.java``: the default bucket owner is ``GROUP:public-objects``.
-- ``util/name/validator/BucketNameValidator.java``: ``[a-z][a-z0-9-]{1,61}[a-z0-9]``;
-  ``ObjectNameValidator.java``: ``^[^\\s/,]+(\\s+[^\\s/,]+)*$``;
-  ``KindNameValidator.java``: ``^([a-zA-Z0-9-_.]{1,61}/?)+$``.
-- ``repository/BucketRepository.java`` queries: the ``kind`` filter is a case-insensitive
-  prefix match, the object-name filter a case-insensitive substring match, and a filtered
-  bucket listing also returns the empty buckets (seen for bucket listings; resource
-  listings are assumed to filter the same way).
-
-Guessed (not found in the sources searched): where the labels ``variable_description``,
-``variable_group`` (both only when non-empty), ``variable_advanced`` and
-``variable_hidden`` (always, ``"true"``/``"false"``) sit — here right after each
-variable's ``variable_model``; the time zone of ``commit_time`` (the real server uses its
-own; here UTC); ``extension`` for non-workflows (from the content type); a filtered
-bucket's ``objectCount`` (the matching objects); listing order (sorted by name); the
-error texts. Left out on purpose: HATEOAS ``links``, grants and ``rights``, the
-``visualization`` key value, the rewriting of the raw XML with ``bucketName``/``group``
-(the raw content is served exactly as uploaded), and the special parsers of other kinds
-(their objects carry no key values). Only generic information entries are replaced by the
-``group``/``bucketName`` rule (the real helper drops any key value of that key, which
-would also drop a variable named ``group``). Secret variables (PA:HIDDEN, PA:CREDENTIAL)
-are listed with their raw default value, as the real catalog does.
+What the real catalog does and where each fact was confirmed: docs/catalog-service.md.
 """
 
 from __future__ import annotations
@@ -198,6 +153,19 @@ def variables_order(key_values: list[dict]) -> dict[str, dict[str, dict]]:
     for name, group in group_of.items():
         order.setdefault(group, {})[name] = job_variable(name, group)
     return order
+
+
+@dataclass(frozen=True)
+class _Commit:
+    """What a client (or the preloading) commits: one revision's content and details."""
+
+    content: bytes
+    workflow: Workflow | None  # parsed from the content when the kind is a workflow
+    message: str = ""
+    content_type: str = ""  # "": from the kind
+    project_name: str | None = None  # None: the workflow's own
+    tags: str | None = None
+    username: str = ""
 
 
 @dataclass(frozen=True)
@@ -348,18 +316,10 @@ class CatalogStore:
                 f"name: object '{name}' already exists in bucket '{bucket}' (post a new revision instead)"
             )
         obj = _Object(name=name, kind=kind)
-        revision = self._commit(
-            target,
-            obj,
-            content,
-            workflow,
-            commit_message,
-            content_type,
-            project_name,
-            tags,
-            username,
-            now_ms,
+        commit = _Commit(
+            content, workflow, commit_message, content_type, project_name, tags, username
         )
+        revision = self._commit(target, obj, commit, now_ms)
         return {"object": [revision.metadata]}
 
     def add_revision(
@@ -383,19 +343,10 @@ class CatalogStore:
         obj = self._object(target, name)
         content = self._as_bytes(content)
         workflow = self._parse(content, obj.kind)
-        revision = self._commit(
-            target,
-            obj,
-            content,
-            workflow,
-            commit_message,
-            content_type,
-            project_name,
-            tags,
-            username,
-            now_ms,
+        commit = _Commit(
+            content, workflow, commit_message, content_type, project_name, tags, username
         )
-        return revision.metadata
+        return self._commit(target, obj, commit, now_ms).metadata
 
     def get_metadata(self, bucket: str, name: str) -> dict:
         return self._object(self._bucket(bucket), name).latest.metadata
@@ -481,42 +432,21 @@ class CatalogStore:
             obj = target.objects.get(workflow.name) or _Object(
                 name=workflow.name, kind=PSA_WORKFLOW_KIND
             )
-            revision = self._commit(
-                target,
-                obj,
-                content,
-                workflow,
-                PRELOAD_COMMIT_MESSAGE,
-                WORKFLOW_CONTENT_TYPE,
-                None,
-                None,
-                "",
-                now_ms,
-            )
+            commit = _Commit(content, workflow, PRELOAD_COMMIT_MESSAGE, WORKFLOW_CONTENT_TYPE)
+            revision = self._commit(target, obj, commit, now_ms)
             added.append(revision.metadata)
         return added
 
     # --- internals -------------------------------------------------------------------
 
-    def _commit(
-        self,
-        bucket: _Bucket,
-        obj: _Object,
-        content: bytes,
-        workflow: Workflow | None,
-        commit_message: str,
-        content_type: str,
-        project_name: str | None,
-        tags: str | None,
-        username: str,
-        now_ms: int,
-    ) -> _Revision:
+    def _commit(self, bucket: _Bucket, obj: _Object, commit: _Commit, now_ms: int) -> _Revision:
         if isinstance(now_ms, bool) or not isinstance(now_ms, int):
             raise InvalidInput(f"now_ms: expected epoch milliseconds as an int, got {now_ms!r}")
         # The real catalog identifies a revision by its commit time: keep them distinct.
         if obj.revisions and now_ms <= obj.latest.commit_time:
             now_ms = obj.latest.commit_time + 1
-        content_type = content_type or (
+        workflow = commit.workflow
+        content_type = commit.content_type or (
             WORKFLOW_CONTENT_TYPE if workflow is not None else DEFAULT_CONTENT_TYPE
         )
         if workflow is not None:
@@ -529,8 +459,8 @@ class CatalogStore:
         else:
             key_values = []
             extension = _EXTENSIONS.get(content_type.split(";", 1)[0].strip().lower(), "")
-        if project_name:
-            project = project_name
+        if commit.project_name:
+            project = commit.project_name
         else:
             project = next((kv["value"] for kv in key_values if kv["key"] == "project_name"), "")
         metadata = {
@@ -540,16 +470,16 @@ class CatalogStore:
             "content_type": content_type,
             "extension": extension,
             "project_name": project,
-            "tags": tags or "",
-            "commit_message": commit_message or "",
+            "tags": commit.tags or "",
+            "commit_message": commit.message or "",
             "commit_time": format_commit_time(now_ms),
             "commit_time_raw": str(now_ms),
-            "username": username or "",
+            "username": commit.username or "",
             "object_key_values": key_values,
             "variables_order": variables_order(key_values),
         }
         revision = _Revision(
-            content=content,
+            content=commit.content,
             content_type=content_type,
             commit_time=now_ms,
             workflow=workflow,

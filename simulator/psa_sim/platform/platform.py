@@ -276,6 +276,16 @@ class Platform:
         return self.catalog.create_bucket(name, owner or defaults.BUCKET_OWNER)
 
     @operation()
+    def get_bucket(self, session_id: str | None, name: str) -> dict:
+        self._user(session_id)
+        return self.catalog.get_bucket(name)
+
+    @operation(journaled=True)
+    def delete_bucket(self, session_id: str | None, name: str) -> dict:
+        self._user(session_id)
+        return self.catalog.delete_bucket(name)
+
+    @operation()
     def list_objects(
         self,
         session_id: str | None,
@@ -346,6 +356,11 @@ class Platform:
     def get_object(self, session_id: str | None, bucket: str, name: str) -> dict:
         self._user(session_id)
         return self.catalog.get_metadata(bucket, name)
+
+    @operation()
+    def list_revisions(self, session_id: str | None, bucket: str, name: str) -> list[dict]:
+        self._user(session_id)
+        return self.catalog.revisions(bucket, name)
 
     @operation()
     def get_raw(self, session_id: str | None, bucket: str, name: str) -> tuple[bytes, str]:

@@ -42,6 +42,19 @@ def add_routes(app: FastAPI, driver: SimDriver) -> None:
             await call(Platform.create_bucket, session_id=sessionid, name=name, owner=owner), 201
         )
 
+    @r.get("/buckets/{bucket}", response_model=Bucket, responses=errors(401, 404))
+    async def get_bucket(bucket: str, sessionid: SessionId = None) -> Response:
+        return json_response(await call(Platform.get_bucket, session_id=sessionid, name=bucket))
+
+    @r.delete(
+        "/buckets/{bucket}",
+        response_model=Bucket,
+        responses=errors(401, 404, 409),
+        summary="Delete an empty bucket (a bucket holding objects is refused)",
+    )
+    async def delete_bucket(bucket: str, sessionid: SessionId = None) -> Response:
+        return json_response(await call(Platform.delete_bucket, session_id=sessionid, name=bucket))
+
     @r.get(
         "/buckets/{bucket}/resources",
         response_model=list[CatalogObjectMetadata],
@@ -132,6 +145,17 @@ def add_routes(app: FastAPI, driver: SimDriver) -> None:
             Platform.get_raw, session_id=sessionid, bucket=bucket, name=name
         )
         return Response(content=content, media_type=content_type)
+
+    @r.get(
+        "/buckets/{bucket}/resources/{name}/revisions",
+        response_model=list[CatalogObjectMetadata],
+        responses=errors(401, 404),
+        summary="Every revision's metadata, newest first",
+    )
+    async def list_revisions(bucket: str, name: str, sessionid: SessionId = None) -> Response:
+        return json_response(
+            await call(Platform.list_revisions, session_id=sessionid, bucket=bucket, name=name)
+        )
 
     @r.post(
         "/buckets/{bucket}/resources/{name}/revisions",
