@@ -1,7 +1,7 @@
 """Errors raised by the model and the engine.
 
 Each carries the HTTP status a ProActive server answers with, so that the HTTP layer
-(a later issue) only formats them: ``{"httpErrorCode": status, "errorMessage": str(e)}``.
+(psa_sim.api.errors) only formats them: ``{"httpErrorCode": status, "errorMessage": str(e)}``.
 """
 
 from __future__ import annotations

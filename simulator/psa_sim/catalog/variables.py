@@ -35,22 +35,6 @@ HIDDEN = "hidden"
 CREDENTIAL = "credential"
 OTHER = "other"
 
-KINDS = (
-    STRING,
-    INTEGER,
-    LONG,
-    BOOLEAN,
-    FLOAT,
-    DOUBLE,
-    LIST,
-    NOT_EMPTY_STRING,
-    REGEXP,
-    URL,
-    JSON,
-    HIDDEN,
-    CREDENTIAL,
-    OTHER,
-)
 # Kinds whose value must be non-empty unless the model is optional ("PA:Integer?").
 _TYPED_KINDS = frozenset({INTEGER, LONG, BOOLEAN, FLOAT, DOUBLE, LIST, URL, JSON, REGEXP})
 _SECRET_KINDS = frozenset({HIDDEN, CREDENTIAL})

@@ -4,20 +4,6 @@ from __future__ import annotations
 
 import random
 
-from psa_sim.errors import InvalidInput
-
-
-def parse_port_range(text: str) -> tuple[int, int]:
-    """Parse the range file's text "LOWER UPPER"."""
-    parts = text.split()
-    try:
-        lower, upper = (int(p) for p in parts)
-    except ValueError:
-        raise InvalidInput(f"port_range: '{text}' is not 'LOWER UPPER'") from None
-    if not 1 <= lower <= upper <= 65535:
-        raise InvalidInput(f"port_range: '{text}' is not a range within 1..65535")
-    return lower, upper
-
 
 class PortInUse(Exception):
     """An explicit SERVICE_PORT already taken on the chosen host."""

@@ -1,8 +1,8 @@
 """The simulated ProActive server: catalog, scheduler, resource manager and PSA together.
 
 Everything a caller does goes through this facade (submit an activation or an action,
-kill, clean, inject a fault, advance time). It is single-threaded: the HTTP layer hands
-it commands from one thread. The workflows, not the server, report the new state of an
+kill, clean, inject a fault, advance time). It is single-threaded: the driver's one
+coroutine hands it one command at a time. The workflows, not the server, report the new state of an
 instance, as the real service scripts do: here, when the job's task ends.
 """
 
@@ -684,7 +684,7 @@ class Simulation:
             and runtime.container.status is not ContainerStatus.REMOVED
         ):
             runtime.container.status = ContainerStatus.CRASHED
-        lifecycle.fail_instance(instance, cause, self.now_ms())
+        lifecycle.fail_instance(instance, cause)
         self.observer.instance_failed(instance, cause)
         self._settled(instance)
 

@@ -61,7 +61,8 @@ def complete_transition(instance: ServiceInstance, to_state: str, now_ms: int) -
         instance.finish_time = now_ms
 
 
-def fail_instance(instance: ServiceInstance, cause: str, now_ms: int) -> None:
+def fail_instance(instance: ServiceInstance, cause: str) -> None:
+    """ERROR keeps no finish time: the instance is not over, a client may still act."""
     instance.state = ERROR
     instance.target_state = None
     instance.error_cause = cause

@@ -1,2 +1,3 @@
 """The emulated ProActive server's state outside HTTP: users and sessions, the catalog
-service, the journal that makes it durable, and the driver thread that owns it all."""
+service, the journal that makes it durable, the registry of the operations clients may
+call, and the driver: one coroutine, on the HTTP server's event loop, that runs them."""

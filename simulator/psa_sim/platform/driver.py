@@ -260,7 +260,7 @@ class SimDriver:
         return self._sim0 + (time.monotonic() - self._wall0) * self.speed
 
     def _wait(self) -> float | None:
-        """How long the thread may sleep before the clock needs it."""
+        """How long the driver may wait for a request before the clock needs it."""
         if self.mode != "realtime":
             return CHECKPOINT_PERIOD if self.journal.durable else None
         next_event = self.platform.sim.peek()
