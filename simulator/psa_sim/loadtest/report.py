@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -36,6 +38,9 @@ from psa_sim.loadtest import charts, htmlpage
 from psa_sim.loadtest.recorder import NODE_COLUMNS, Recorder
 from psa_sim.loadtest.scenario import THRESHOLD_KEYS, Scenario, scenario_to_dict
 from psa_sim.states import is_transitioning_label
+
+if TYPE_CHECKING:
+    from psa_sim.loadtest.runner import RunResult
 
 CHARTS = (
     ("states.png", "Instances per state over time"),
@@ -144,7 +149,7 @@ def prepare_out_dir(out: str | Path) -> Path:
     return path
 
 
-def write_run_report(result, scenario: Scenario, out: str | Path) -> list[Path]:
+def write_run_report(result: RunResult, scenario: Scenario, out: str | Path) -> list[Path]:
     """Write the report files of a recorded run into ``out``; returns their paths."""
     recorder = result.metrics
     if not isinstance(recorder, Recorder):
@@ -156,7 +161,7 @@ def write_run_report(result, scenario: Scenario, out: str | Path) -> list[Path]:
         return _write(result, recorder, scenario, out)
 
 
-def _write(result, recorder: Recorder, scenario: Scenario, out: Path) -> list[Path]:
+def _write(result: RunResult, recorder: Recorder, scenario: Scenario, out: Path) -> list[Path]:
     summary = result.summary
     written = []
 
@@ -187,7 +192,7 @@ def _write(result, recorder: Recorder, scenario: Scenario, out: Path) -> list[Pa
 # -- CSV ------------------------------------------------------------------------------
 
 
-def _cell(value) -> object:
+def _cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -200,7 +205,11 @@ def _num(value: float) -> str:
     return str(int(value)) if value == int(value) else repr(value)
 
 
-def _write_csv(path: Path, columns, rows) -> Path:
+def _write_csv(
+    path: Path,
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, object] | Sequence[object]],
+) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
@@ -219,7 +228,7 @@ def _state_columns(recorder: Recorder) -> list[str]:
     )
 
 
-def _timeseries_rows(recorder: Recorder, states: list[str]):
+def _timeseries_rows(recorder: Recorder, states: list[str]) -> Iterator[list[object]]:
     for time, counts, nodes in recorder.samples:
         yield [time, *(counts.get(s, 0) for s in states), *nodes]
 
@@ -270,7 +279,7 @@ def headline(summary: dict) -> list[tuple[str, str]]:
     ttr = summary["time_to_running_s"]
     wait = summary["queue_wait_s"]
 
-    def secs(value):
+    def secs(value: float | None) -> str:
         return "n/a" if value is None else f"{_num(value)} s"
 
     return [
