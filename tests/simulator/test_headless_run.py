@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from psa_sim.errors import PsaError
+from psa_sim.loadtest.metrics import cause_key
 from psa_sim.loadtest.runner import run_scenario
 from psa_sim.loadtest.scenario import ScenarioError, parse_scenario
 
@@ -144,3 +146,21 @@ def test_the_architecture_example_runs_and_gates_on_its_thresholds():
     assert summary["instances"]["created"] == 500
     assert result.returncode == (0 if summary["passed"] else 1)
     assert summary["leaks"] == []
+
+
+def test_a_skipped_action_is_grouped_under_a_readable_cause(make_sim):
+    sim = make_sim()
+    instance = sim.submit_activation("MongoDB")
+    sim.run(until=41)
+    sim.crash_container(instance.instance_id)
+    sim.run(until=60)  # the loop sees the crash: ERROR
+    with pytest.raises(PsaError) as refused:
+        sim.submit_action(instance.instance_id, "Pause_MongoDB")
+    assert f"instance {instance.instance_id}" in str(refused.value)
+    # The id goes (causes are counted across instances); the sentence stays whole.
+    assert cause_key(str(refused.value)).startswith(
+        "action 'Pause_MongoDB' is not executable on the instance in state ERROR; "
+    )
+    assert cause_key(f"instance {instance.instance_id} is transitioning (job 7)") == (
+        "the instance is transitioning"
+    )

@@ -235,3 +235,18 @@ def test_journaled_operations_keep_the_names_existing_databases_hold():
         assert replayable(name).owner is Platform
     with pytest.raises(KeyError):
         replayable("list_instances")  # a read is never journaled
+
+
+def test_the_sim_api_action_list_is_for_administrators_only(users_file):
+    driver = start(users=users_file)
+    try:
+        alice = driver.call_sync(Platform.login, username="alice", password="a")
+        root = driver.call_sync(Platform.login, username="root", password="r00t")
+        driver.call_sync(Platform.create_instance, session_id=alice, description=MONGO)
+        # Like every /sim-api route: even the instance's owner is refused.
+        with pytest.raises(Forbidden, match="not an administrator"):
+            driver.call_sync(Platform.executable_actions, session_id=alice, instance_id=1)
+        actions = driver.call_sync(Platform.executable_actions, session_id=root, instance_id=1)
+        assert "Finish_MongoDB" in {a["workflow_name"] for a in actions}
+    finally:
+        driver.stop()

@@ -47,12 +47,15 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-# Job and instance ids make every cause unique; grouping needs them out.
-_IDS = re.compile(r"\((?:job|instance) \d+\)|\binstance \d+\b")
+# Job and instance ids make every cause unique; grouping needs them out. An id in
+# parentheses goes; "instance 12" in a sentence becomes "the instance", so it still reads.
+_IDS_IN_PARENTHESES = re.compile(r"\s*\((?:job|instance) \d+\)")
+_INSTANCE_ID = re.compile(r"\binstance \d+\b")
 
 
 def cause_key(cause: str) -> str:
-    return _IDS.sub("", cause).replace("  ", " ").strip()
+    without = _IDS_IN_PARENTHESES.sub("", cause)
+    return _INSTANCE_ID.sub("the instance", without).replace("  ", " ").strip()
 
 
 class Metrics(Observer):

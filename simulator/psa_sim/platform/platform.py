@@ -213,7 +213,10 @@ class Platform:
 
     @operation()
     def executable_actions(self, session_id: str | None, instance_id: int) -> list[dict]:
-        _, instance = self._owned(session_id, instance_id)
+        """/sim-api's view of what an instance accepts now: administrators only, like
+        the rest of /sim-api (a real server has no such route)."""
+        self.require_admin(session_id)
+        instance = self.sim.instance(_int("instance_id", instance_id))
         return [
             {
                 "bucket_name": bucket,

@@ -14,22 +14,34 @@ def _ms(sim: Simulation, seconds: float | None) -> int:
     return -1 if seconds is None else sim.epoch_ms + round(seconds * 1000)
 
 
-def _task_status(job: Job) -> str:
+# The task status a final job gives its tasks, as the scheduler names them.
+_FINAL_TASK_STATUS = {
+    JobStatus.FINISHED: "FINISHED",
+    JobStatus.FAILED: "FAULTY",
+    JobStatus.KILLED: "ABORTED",
+    JobStatus.IN_ERROR: "IN_ERROR",
+}
+
+
+def _task_statuses(job: Job) -> list[str]:
+    """One status per task (a job without tasks counts as one).
+
+    The simulation runs a job's work as one task at a time on one node: while the job
+    runs, its first task is shown running and the others pending. The counts in jobInfo
+    are computed from this same list, so they always add up to totalNumberOfTasks.
+    """
+    count = len(job.workflow.tasks) or 1
     if job.status is JobStatus.PENDING:
-        return "PENDING"
+        return ["PENDING"] * count
     if job.status is JobStatus.RUNNING:
-        return "RUNNING"
-    return {
-        "FINISHED": "FINISHED",
-        "FAILED": "FAULTY",
-        "KILLED": "ABORTED",
-        "IN_ERROR": "IN_ERROR",
-    }[job.status.value]
+        return ["RUNNING"] + ["PENDING"] * (count - 1)
+    return [_FINAL_TASK_STATUS[job.status]] * count
 
 
 def job_info(job: Job, sim: Simulation) -> dict:
-    done = job.status.is_final
-    tasks = len(job.workflow.tasks) or 1
+    statuses = _task_statuses(job)
+    pending = statuses.count("PENDING")
+    running = statuses.count("RUNNING")
     return {
         "jobId": {"id": job.job_id, "readableName": job.name},
         "owner": job.owner,
@@ -37,10 +49,10 @@ def job_info(job: Job, sim: Simulation) -> dict:
         "submittedTime": _ms(sim, job.submitted_at),
         "startTime": _ms(sim, job.started_at),
         "finishedTime": _ms(sim, job.finished_at),
-        "totalNumberOfTasks": tasks,
-        "numberOfPendingTasks": tasks if job.status is JobStatus.PENDING else 0,
-        "numberOfRunningTasks": 1 if job.status is JobStatus.RUNNING else 0,
-        "numberOfFinishedTasks": tasks if done else 0,
+        "totalNumberOfTasks": len(statuses),
+        "numberOfPendingTasks": pending,
+        "numberOfRunningTasks": running,
+        "numberOfFinishedTasks": len(statuses) - pending - running,
     }
 
 
@@ -54,8 +66,8 @@ def job_state(job: Job, sim: Simulation) -> dict:
         "priority": "NORMAL",
         "jobInfo": info,
         "tasks": {
-            task.name: {"name": task.name, "taskInfo": {"taskStatus": _task_status(job)}}
-            for task in job.workflow.tasks
+            task.name: {"name": task.name, "taskInfo": {"taskStatus": status}}
+            for task, status in zip(job.workflow.tasks, _task_statuses(job))
         },
         "genericInformation": dict(job.workflow.generic_info),
         "variables": dict(job.variables),
