@@ -46,6 +46,14 @@ options:
       - If not set, the value of the E(PSA_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true
+  ca_path:
+    description:
+      - A CA bundle (a PEM file, or a directory prepared with C(c_rehash)) to verify the
+        server's certificate with, instead of the system's trusted CAs; for a server whose
+        certificate a private CA signed.
+      - Ignored when O(validate_certs=false).
+      - If not set, the value of the E(PSA_CA_PATH) environment variable is used.
+    type: path
   timeout:
     description:
       - Timeout of each HTTP request, in seconds.

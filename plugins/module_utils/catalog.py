@@ -225,13 +225,17 @@ def load_service(client, service_id, bucket=None):
     services = load_services(client, bucket)
     service = services.get(service_id)
     if service is None or not service.workflows:
-        where = "bucket %s" % bucket if bucket else "any catalog bucket"
-        known = ", ".join(sorted(services)) or "none"
-        raise ServiceNotFound(
-            "service_id: no PSA service %r in %s (workflow/psa objects with "
-            "pca.service.id); services found: %s" % (service_id, where, known)
-        )
+        raise ServiceNotFound(missing_service_message(service_id, bucket, services))
     return service
+
+
+def missing_service_message(service_id, bucket, services):
+    where = "bucket %s" % bucket if bucket else "any catalog bucket"
+    known = ", ".join(sorted(services)) or "none"
+    return (
+        "service_id: no PSA service %r in %s (workflow/psa objects with "
+        "pca.service.id); services found: %s" % (service_id, where, known)
+    )
 
 
 # --- publishing -----------------------------------------------------------------------------

@@ -107,6 +107,7 @@ class PsaClient:
         password=None,
         session_id=None,
         validate_certs=True,
+        ca_path=None,
         timeout=30,
         retries=3,
         backoff=1.0,
@@ -134,7 +135,15 @@ class PsaClient:
                 raise ImportError("the requests library is required")
             http = requests.Session()
         self.http = http
-        self.http.verify = validate_certs
+        # requests takes the CA bundle (a file, or a c_rehash'ed directory) in ``verify``.
+        self.http.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+
+    def set_concurrency(self, workers):
+        """Let ``workers`` threads share this client, each with a pooled connection."""
+        if HAS_REQUESTS and isinstance(self.http, requests.Session):
+            adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=workers)
+            self.http.mount("http://", adapter)
+            self.http.mount("https://", adapter)
 
     # --- sessions ---------------------------------------------------------------------
 
@@ -185,6 +194,21 @@ class PsaClient:
 
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
+
+    def allowed_methods(self, path):
+        """The methods the server allows on ``path``, from the Allow header of its answer
+        to OPTIONS (Spring answers 200, others 405, both with Allow), or None when it
+        does not say. Changes nothing: safe in check mode."""
+        if not self.session_id:
+            self.login()
+        try:
+            response = self._send("OPTIONS", self.base_url + path)
+        except PsaApiError:
+            return None
+        allow = (response.headers or {}).get("Allow")
+        if response.status_code >= 500 or not allow:
+            return None
+        return frozenset(m.strip().upper() for m in allow.split(",") if m.strip())
 
     def request(self, method, path, params=None, json_body=None, data=None, files=None, raw=False):
         """Send a request and return the decoded JSON (or the text when ``raw``).
@@ -240,8 +264,9 @@ class PsaClient:
                         method,
                         url,
                         reason=(
-                            "the server certificate was not accepted (%s); fix the CA or set "
-                            "validate_certs to false for a self-signed test server" % error
+                            "the server certificate was not accepted (%s); give the CA bundle "
+                            "that signed it in ca_path, or set validate_certs to false for a "
+                            "self-signed test server" % error
                         ),
                     )
                 if not _is_connection_error(error):

@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+import os
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.proactive.psa.plugins.module_utils.client import (
     HAS_REQUESTS,
@@ -20,7 +22,7 @@ from ansible_collections.proactive.psa.plugins.module_utils.client import (
     PsaApiError,
     PsaClient,
 )
-from ansible_collections.proactive.psa.plugins.module_utils.models import to_wire
+from ansible_collections.proactive.psa.plugins.module_utils.models import looks_secret, to_wire
 
 
 class PsaModuleError(Exception):
@@ -29,6 +31,32 @@ class PsaModuleError(Exception):
     def __init__(self, message, **details):
         super(PsaModuleError, self).__init__(message)
         self.details = details
+
+
+class PsaModule(AnsibleModule):
+    """AnsibleModule that keeps secret variable values out of every output from the start.
+
+    The values of ``secret_variables`` (a no_log option) and of the ``variables`` whose
+    name says secret are added to ``no_log_values`` before AnsibleModule logs its
+    invocation (syslog or journal), so neither that log nor the result's ``invocation``
+    shows them, even when the task fails before the catalog is read.
+    """
+
+    def _log_invocation(self):
+        hide_secret_values(self)
+        super(PsaModule, self)._log_invocation()
+
+
+def hide_secret_values(module):
+    params = module.params
+    entries = [params] + list(params.get("instances") or [])
+    for entry in entries:
+        for name, value in (entry.get("variables") or {}).items():
+            if looks_secret(name) and value not in (None, ""):
+                module.no_log_values.add(to_wire(value))
+        for value in (entry.get("secret_variables") or {}).values():
+            if value not in (None, ""):
+                module.no_log_values.add(to_wire(value))
 
 
 def connection_argument_spec():
@@ -40,6 +68,7 @@ def connection_argument_spec():
         validate_certs=dict(
             type="bool", default=True, fallback=(env_fallback, ["PSA_VALIDATE_CERTS"])
         ),
+        ca_path=dict(type="path", fallback=(env_fallback, ["PSA_CA_PATH"])),
         timeout=dict(type="float", default=30),
     )
 
@@ -52,11 +81,15 @@ def wait_argument_spec():
     )
 
 
-def argument_spec(wait=False, **options):
-    """The connection options, the wait options if asked, and the module's own."""
+def argument_spec(**options):
+    """The connection options, the wait options and the module's own.
+
+    Every module takes the wait options, even one that never waits: what
+    ``module_defaults`` sets for the group ``proactive.psa.psa`` must be accepted by each
+    module of the group.
+    """
     spec = connection_argument_spec()
-    if wait:
-        spec.update(wait_argument_spec())
+    spec.update(wait_argument_spec())
     spec.update(options)
     return spec
 
@@ -89,12 +122,16 @@ def create_client(module):
             msg="url: %r is not an http:// or https:// URL of the ProActive "
             "server (e.g. https://proactive.example.com:8443)" % url
         )
+    ca_path = params.get("ca_path")
+    if ca_path and not os.path.isfile(ca_path) and not os.path.isdir(ca_path):
+        module.fail_json(msg="ca_path: %s is not a file nor a directory" % ca_path)
     return PsaClient(
         url,
         username=params.get("username"),
         password=params.get("password"),
         session_id=params.get("session_id"),
         validate_certs=params["validate_certs"],
+        ca_path=ca_path,
         timeout=params["timeout"],
     )
 
@@ -122,3 +159,20 @@ def run_module(module, work):
 def wire_variables(variables):
     """The module's ``variables`` option as PSA wants them: every value a string."""
     return {str(name): to_wire(value) for name, value in (variables or {}).items()}
+
+
+def requested_variables(params):
+    """``variables`` and ``secret_variables`` merged, as PSA wants them.
+
+    A name given in both is refused: which value wins would be a guess.
+    """
+    requested = wire_variables(params.get("variables"))
+    secret = wire_variables(params.get("secret_variables"))
+    both = sorted(set(requested) & set(secret))
+    if both:
+        raise PsaModuleError(
+            "secret_variables: %s also given in variables; give each variable once"
+            % ", ".join(both)
+        )
+    requested.update(secret)
+    return requested

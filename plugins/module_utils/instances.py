@@ -162,6 +162,14 @@ def clean(client, instance_id):
     return True
 
 
+def clean_supported(client, instance_id):
+    """Whether the server removes instances: False when its answer to OPTIONS on the
+    instance lists the methods it allows without DELETE; True when it does, or says
+    nothing (then the DELETE itself tells)."""
+    allowed = client.allowed_methods("%s/%d" % (INSTANCES, int(instance_id)))
+    return allowed is None or "DELETE" in allowed
+
+
 def kill(client, instance):
     """Kill the instance's running jobs, then mark it KILLED. Returns (instance, killed ids)."""
     killed = []

@@ -34,6 +34,11 @@ _DECIMAL_TEXT = re.compile(
     r"^\s*[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?)\s*$"
 )
 _REFERENCE = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_])")
+# Names that say "secret": PASSWORD, DB_PASSWD, API_TOKEN, CLIENT_SECRET, SSH_KEY, APIKEY...
+_SECRET_NAME = re.compile(
+    r"PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|CREDENTIAL|(?:^|[_.-])PWD(?:$|[_.-])"
+    r"|KEY(?:$|[_.-])"
+)
 
 # keyword -> (type name in messages, Java bounds or None, integral)
 _NUMERIC = {
@@ -61,6 +66,29 @@ def to_wire(value):
 def has_references(value):
     """True if the value holds ``$NAME`` or ``${...}`` for the server to resolve."""
     return bool(_REFERENCE.search(value or ""))
+
+
+_NAMED_REFERENCE = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# Nested references resolve in a few rounds; a cycle stops here, left unresolved.
+_MAX_ROUNDS = 10
+
+
+def _reference_name(match):
+    return match.group(1) if match.group(1) is not None else match.group(2)
+
+
+def resolve_references(value, variables):
+    """``value`` with its ``$NAME`` and ``${NAME}`` references replaced from ``variables``
+    (nested ones too), or None when one cannot be: it names a variable ``variables`` lacks
+    (``$PA_JOB_ID``, a system variable) or a cycle."""
+    for _round in range(_MAX_ROUNDS):
+        names = [_reference_name(m) for m in _NAMED_REFERENCE.finditer(value or "")]
+        if not names:
+            return value
+        if any(name not in variables for name in names):
+            return None
+        value = _NAMED_REFERENCE.sub(lambda m: str(variables[_reference_name(m)]), value)
+    return None
 
 
 class VariableModel:
@@ -221,12 +249,21 @@ def secret_names(models):
     return sorted(name for name, raw in models.items() if VariableModel(raw).is_secret)
 
 
+def looks_secret(name):
+    """True if a variable's name says it holds a secret (DB_PASSWORD, API_TOKEN, SSH_KEY)."""
+    return bool(_SECRET_NAME.search(str(name).upper()))
+
+
 def mask_secrets(variables, secrets):
-    """A copy of ``variables`` with the non-empty secret values replaced by a mask."""
+    """A copy of ``variables`` with the non-empty secret values replaced by a mask.
+
+    Secret: named in ``secrets`` (models HIDDEN/CREDENTIAL, secret_variables) or by a
+    name that says so (``looks_secret``).
+    """
     if not isinstance(variables, dict):
         return variables
     masked = dict(variables)
-    for name in secrets:
-        if masked.get(name):
+    for name, value in variables.items():
+        if value and (name in secrets or looks_secret(name)):
             masked[name] = MASK
     return masked

@@ -31,7 +31,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Only says whether the action is executable (RV(executable)); nothing is run.
+    details: Says whether the action is executable and predicts the diff; nothing is run. An action not executable from the instance's state fails as the real run does.
   diff_mode:
     support: full
     details: Shows the instance's state and variables before and after; secret variables are masked.
@@ -60,6 +60,15 @@ options:
         is submitted. PSA merges the instance's variables in.
     type: dict
     default: {}
+  secret_variables:
+    description:
+      - Variables holding secrets, merged into O(variables); a name may not be in both.
+      - This option is C(no_log) - its values never appear in the output, the invocation
+        or the target's log. Values of O(variables) whose name says they are secret
+        (PASSWORD, TOKEN, SECRET, ...KEY) or whose model is C(PA:HIDDEN) or
+        C(PA:CREDENTIAL) are masked too.
+    type: dict
+    default: {}
   kill:
     description:
       - Kill the instance's jobs that are not finished (C(PUT /rest/scheduler/jobs/{id}/kill))
@@ -82,12 +91,13 @@ EXAMPLES = r"""
     name: db1
     action: Pause_MongoDB
 
-- name: Is Resume_MongoDB possible now? (check mode only answers)
+- name: Would Resume_MongoDB run now? (check mode fails, listing the executable actions, if not)
   proactive.psa.psa_action:
     instance_id: 12
     action: service-automation/Resume_MongoDB
   check_mode: true
   register: probe
+  ignore_errors: true
 
 - name: Kill an instance stuck in a transition
   proactive.psa.psa_action:
@@ -97,13 +107,13 @@ EXAMPLES = r"""
 
 RETURN = r"""
 executable:
-  description: Whether the action was executable from the instance's state (always true with O(kill)).
-  returned: always
+  description: Whether the action is executable from the instance's state (true with O(kill)); an action that is not fails the task.
+  returned: success
   type: bool
   sample: true
 executable_actions:
   description: The actions executable from the instance's state before the task.
-  returned: always
+  returned: success, and on failure when the action is not executable from the instance's state
   type: list
   elements: str
   sample: [Finish_MongoDB, Pause_MongoDB]
@@ -138,37 +148,38 @@ elapsed:
   returned: always
   type: float
   sample: 1.4
+url:
+  description: The URL of the request to the server that failed.
+  returned: when a request to the server failed
+  type: str
+  sample: https://proactive.example.com:8443/cloud-automation-service/serviceInstances
+status:
+  description: The HTTP status the server answered the failed request with (none when it could not be reached).
+  returned: when a request to the server failed
+  type: int
+  sample: 409
+server_message:
+  description: What the server said about the failed request (its C(errorMessage), or the body).
+  returned: when a request to the server failed
+  type: str
+  sample: "Action Pause_MongoDB is not executable in state PAUSED"
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.proactive.psa.plugins.module_utils.catalog import (
-    ServiceNotFound,
-    load_service,
-)
 from ansible_collections.proactive.psa.plugins.module_utils.common import (
+    PsaModule,
     PsaModuleError,
     argument_spec,
     run_module,
-    wire_variables,
 )
+from ansible_collections.proactive.psa.plugins.module_utils.instance_task import InstanceTask
 from ansible_collections.proactive.psa.plugins.module_utils.instances import (
-    Deadline,
-    WaitTimeout,
-    endpoints_of,
-    find_active,
-    get_instance_or_none,
-    instances_named,
     is_ended,
     job_ids_of,
     job_is_final,
     kill,
     launched_job_id,
-    list_instances,
-    masked,
     run_action,
     state_of,
-    wait_settled,
 )
 from ansible_collections.proactive.psa.plugins.module_utils.models import (
     mask_secrets,
@@ -181,20 +192,8 @@ from ansible_collections.proactive.psa.plugins.module_utils.planner import (
 )
 
 
-class ActionTask:
+class ActionTask(InstanceTask):
     """Runs one action (or a kill) on one instance; ``run()`` returns the module result."""
-
-    def __init__(self, client, params, check_mode, warn, hide=None, sleep=None):
-        self.client = client
-        self.params = params
-        self.check_mode = check_mode
-        self.warn = warn
-        self.hide = hide or (lambda value: None)
-        self.sleep = sleep
-        self.deadline = Deadline(params["wait_timeout"])
-        self.requested = wire_variables(params["variables"])
-        self.service = None
-        self.instance = None
 
     def run(self):
         params = self.params
@@ -205,34 +204,21 @@ class ActionTask:
         if not params["kill"] and not params["action"]:
             raise PsaModuleError("action: the workflow to run is required (or kill=true)")
         self.instance = self._select()
-        try:
-            self.service = load_service(self.client, self.instance["service_id"])
-        except ServiceNotFound as error:
-            raise PsaModuleError(str(error), instance=self._masked(self.instance))
-        for warning in self.service.warnings:
-            self.warn(warning)
-        for name in self.service.secrets:
-            if self.requested.get(name):
-                self.hide(self.requested[name])
-        before = self._snapshot()
+        self.load_service(self.instance["service_id"])
+        before = self.snapshot(self.instance)
         if params["kill"]:
             return self._kill(before)
         return self._action(before)
 
     def _select(self):
+        """The instance to act on: it must exist and must not have ended (by name)."""
         params = self.params
         if params["instance_id"] is not None:
-            instance = get_instance_or_none(self.client, params["instance_id"])
+            instance = self.find_by_id(params["instance_id"], params["service_id"])
             if instance is None:
                 raise PsaModuleError("instance_id: there is no instance %s" % params["instance_id"])
-            if params["service_id"] and instance.get("service_id") != params["service_id"]:
-                raise PsaModuleError(
-                    "instance_id: instance %s belongs to service %s, not to service_id %s"
-                    % (params["instance_id"], instance.get("service_id"), params["service_id"])
-                )
             return instance
-        named = instances_named(list_instances(self.client), params["service_id"], params["name"])
-        instance = find_active(named, params["service_id"], params["name"])
+        instance, named = self.find_by_name(params["service_id"], params["name"])
         if instance is None:
             ended = ", ".join("%s (%s)" % (i["instance_id"], state_of(i)) for i in named)
             raise PsaModuleError(
@@ -267,7 +253,7 @@ class ActionTask:
                     % (self.instance["instance_id"], status, split_transition(status)[1])
                 )
             elif self.params["wait"]:
-                self.instance = self._wait(self.instance)
+                self.instance = self.wait(self.instance)
             else:
                 raise PsaModuleError(
                     "instance %s is transitioning (%s): no action is accepted "
@@ -275,11 +261,10 @@ class ActionTask:
                     % (self.instance["instance_id"], status)
                 )
         current = split_transition(state_of(self.instance))[1]
-        executable = [name for name, _to in self.service.graph.actions_from(current)]
+        executable = self._executable(current)
         target = StateGraph({workflow.name: workflow.transitions}).target_of(workflow.name, current)
         if target is None:
-            if self.check_mode:
-                return self._result(False, before, before, workflow, executable, [])
+            # Check mode fails the same way: it predicts the real run.
             raise PsaModuleError(
                 "action: %s is not executable on instance %s in state %s; executable actions: "
                 "%s"
@@ -290,7 +275,7 @@ class ActionTask:
                     ", ".join(executable) or "none",
                 ),
                 executable_actions=executable,
-                instance=self._masked(self.instance),
+                instance=self.masked(self.instance),
             )
         problems = validate_variables(self.requested, workflow.models, workflow.name)
         if problems:
@@ -299,10 +284,10 @@ class ActionTask:
             after = {
                 "state": target,
                 "variables": mask_secrets(
-                    dict(before["variables"], **self.requested), self.service.secrets
+                    dict(before["variables"], **self.requested), self.secrets
                 ),
             }
-            return self._result(True, before, after, workflow, executable, [])
+            return self._result(True, before, after, workflow, executable)
         previous = self.instance
         self.instance = run_action(
             self.client,
@@ -312,8 +297,10 @@ class ActionTask:
             self.requested,
         )
         job_id = launched_job_id(previous, self.instance)
+        if job_id is not None:
+            self.job_ids.append(job_id)
         if self.params["wait"]:
-            self.instance = self._wait(self.instance, current if current != target else None)
+            self.instance = self.wait(self.instance, current if current != target else None)
             if state_of(self.instance) != target:
                 raise PsaModuleError(
                     "action %s should have brought instance %s from %s to %s, but it is %s "
@@ -326,17 +313,10 @@ class ActionTask:
                         state_of(self.instance),
                         job_id,
                     ),
-                    instance=self._masked(self.instance),
-                    job_ids=[job_id],
+                    instance=self.masked(self.instance),
+                    job_ids=self.job_ids,
                 )
-        return self._result(
-            True,
-            before,
-            self._snapshot(),
-            workflow,
-            executable,
-            [job_id] if job_id is not None else [],
-        )
+        return self._result(True, before, self.snapshot(self.instance), workflow, executable)
 
     # --- a kill ----------------------------------------------------------------------------
 
@@ -345,67 +325,41 @@ class ActionTask:
             j for j in sorted(set(job_ids_of(self.instance))) if not job_is_final(self.client, j)
         ]
         needed = bool(running) or not is_ended(self.instance)
-        current = split_transition(state_of(self.instance))[1]
-        executable = [name for name, _to in self.service.graph.actions_from(current)]
+        executable = self._executable(split_transition(state_of(self.instance))[1])
         if not needed:
-            return self._result(False, before, before, None, executable, [])
+            return self._result(False, before, before, None, executable)
         if self.check_mode:
+            self.job_ids = running
             after = {"state": "KILLED", "variables": before["variables"]}
-            return self._result(True, before, after, None, executable, running)
-        self.instance, killed = kill(self.client, self.instance)
-        return self._result(True, before, self._snapshot(), None, executable, killed)
+            return self._result(True, before, after, None, executable)
+        self.instance, self.job_ids = kill(self.client, self.instance)
+        return self._result(True, before, self.snapshot(self.instance), None, executable)
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _wait(self, instance, leaving=None):
-        kwargs = {"sleep": self.sleep} if self.sleep else {}
-        try:
-            return wait_settled(
-                self.client,
-                instance,
-                self.deadline,
-                self.params["wait_sleep"],
-                leaving=leaving,
-                **kwargs,
-            )
-        except WaitTimeout as error:
-            raise PsaModuleError(str(error), instance=self._masked(error.instance))
+    def _executable(self, state):
+        return [name for name, _to in self.service.graph.actions_from(state)]
 
-    def _masked(self, instance):
-        return masked(instance, self.service.secrets if self.service else [])
-
-    def _snapshot(self):
-        return {
-            "state": state_of(self.instance),
-            "variables": mask_secrets(self.instance.get("variables") or {}, self.service.secrets),
-        }
-
-    def _result(self, changed, before, after, workflow, executable, job_ids):
-        result = {
-            "changed": changed,
-            "executable": workflow is None or changed,
-            "executable_actions": executable,
-            "action": workflow.full_name if workflow is not None else "",
-            "instance": self._masked(self.instance),
-            "state": state_of(self.instance),
-            "endpoints": endpoints_of(self.instance),
-            "job_ids": job_ids,
-            "elapsed": round(self.deadline.elapsed, 3),
-        }
-        if changed:
-            result["diff"] = {"before": before, "after": after}
-        return result
+    def _result(self, changed, before, after, workflow, executable):
+        return self.report(
+            changed,
+            before,
+            after,
+            executable=workflow is None or changed,
+            executable_actions=executable,
+            action=workflow.full_name if workflow is not None else "",
+        )
 
 
 def main():
-    module = AnsibleModule(
+    module = PsaModule(
         argument_spec=argument_spec(
-            wait=True,
             instance_id=dict(type="int"),
             service_id=dict(type="str"),
             name=dict(type="str"),
             action=dict(type="str"),
             variables=dict(type="dict", default={}),
+            secret_variables=dict(type="dict", default={}, no_log=True),
             kill=dict(type="bool", default=False),
         ),
         required_one_of=[("name", "instance_id")],

@@ -82,9 +82,24 @@ options:
       - A starting instance gets them all (and C(INSTANCE_NAME)); each later action of the
         chain gets the ones its workflow declares.
       - When an existing instance's variables differ from these, the module warns and lists
-        them in RV(variables_differ); set O(recreate=true) to replace the instance.
-      - Values of variables whose model is C(PA:HIDDEN) or C(PA:CREDENTIAL) are masked in
-        the output.
+        them in RV(variables_differ); set O(recreate=true) to replace the instance. The
+        server keeps values with their references resolved (V(/tmp/$INSTANCE_NAME) is held
+        as V(/tmp/db1)), so a requested value is resolved against the instance's own
+        variables before it is compared; a value whose references the instance cannot
+        resolve (V($PA_JOB_ID), system variables) is not compared.
+      - Values of variables whose model is C(PA:HIDDEN) or C(PA:CREDENTIAL), or whose name
+        says they are secret (it contains PASSWORD, PASSWD, PASSPHRASE, TOKEN, SECRET or
+        CREDENTIAL, or ends a word with KEY), are masked in the output. Put secrets in
+        O(secret_variables) instead, which Ansible never shows nor logs.
+    type: dict
+    default: {}
+  secret_variables:
+    description:
+      - Variables holding secrets (passwords, tokens), merged into O(variables) and sent
+        the same way; a name may not be in both.
+      - This option is C(no_log) - its values never appear in the output, the
+        invocation or the target's log, even when the task fails before the catalog is
+        read.
     type: dict
     default: {}
   recreate:
@@ -93,6 +108,56 @@ options:
         a new one with them.
     type: bool
     default: false
+  instances:
+    description:
+      - Many instances in one task - each entry brings one instance to its state, as the
+        single form does (the same keys - O(instances[].service_id) and
+        O(instances[].name), or O(instances[].instance_id), O(instances[].state),
+        O(instances[].variables)...), at most O(parallel) at a time, on one session and one
+        read of the catalog.
+      - Mutually exclusive with the single-instance options O(service_id), O(name),
+        O(instance_id), O(state), O(bucket), O(variables), O(secret_variables) and
+        O(recreate). The wait options apply to every entry; O(wait_timeout) bounds the
+        whole task.
+      - Entries are independent - one that fails does not stop the others. The task fails
+        when any entry failed, listing each; RV(results) shows what every entry did.
+      - Two entries may not select the same instance.
+    type: list
+    elements: dict
+    suboptions:
+      service_id:
+        description: As O(service_id).
+        type: str
+      name:
+        description: As O(name). One of O(instances[].name) and O(instances[].instance_id) is required.
+        type: str
+      instance_id:
+        description: As O(instance_id).
+        type: int
+      state:
+        description: As O(state).
+        type: str
+        default: RUNNING
+      bucket:
+        description: As O(bucket).
+        type: str
+      variables:
+        description: As O(variables).
+        type: dict
+        default: {}
+      secret_variables:
+        description: As O(secret_variables).
+        type: dict
+        default: {}
+      recreate:
+        description: As O(recreate).
+        type: bool
+        default: false
+  parallel:
+    description:
+      - With O(instances), how many entries are worked on at the same time.
+    type: int
+    default: 10
 notes:
   - An instance in ERROR is moved on only by an action allowed from ERROR (typically the
     finishing action); otherwise the module fails and lists what is possible.
@@ -105,6 +170,15 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Three instances, each to its own state
+  proactive.psa.psa_instance:
+    instances:
+      - {service_id: MongoDB, name: db1}
+      - {service_id: MongoDB, name: db2, state: PAUSED}
+      - {service_id: Kafka, name: events, variables: {ZOOKEEPER_PORT: 2181}}
+    parallel: 3
+  register: fleet
+
 - name: A MongoDB instance is running
   proactive.psa.psa_instance:
     url: https://proactive.example.com:8443
@@ -204,41 +278,79 @@ cleaned:
   type: list
   elements: int
   sample: [12]
+reachable:
+  description: When the wanted state cannot be reached from the instance's, the states that can.
+  returned: on failure, when no chain of actions leads to O(state)
+  type: list
+  elements: str
+  sample: [FINISHED, PAUSED]
+executable:
+  description: When the wanted state cannot be reached, the actions executable from the instance's state.
+  returned: on failure, when no chain of actions leads to O(state)
+  type: list
+  elements: str
+  sample: [Finish_MongoDB]
+results:
+  description:
+    - With O(instances), one result per entry, in the order of O(instances), with the keys
+      the single form returns (RV(instance), RV(state), RV(endpoints), RV(actions),
+      RV(job_ids), RV(variables_differ), RV(cleaned), RV(elapsed), C(changed) and C(diff)),
+      plus C(failed) and, for a failed entry, C(msg) and the keys of the single form's
+      failure (RV(reachable), RV(url)...).
+    - The single-instance keys are not returned at the top level then; RV(elapsed) is.
+  returned: with O(instances)
+  type: list
+  elements: dict
+  sample:
+    - changed: true
+      failed: false
+      state: RUNNING
+      actions: [MongoDB]
+      job_ids: [40]
+      endpoints: {mongodb-endpoint-12: "mongodb://node-1:27017"}
+url:
+  description: The URL of the request to the server that failed.
+  returned: when a request to the server failed
+  type: str
+  sample: https://proactive.example.com:8443/cloud-automation-service/serviceInstances
+status:
+  description: The HTTP status the server answered the failed request with (none when it could not be reached).
+  returned: when a request to the server failed
+  type: int
+  sample: 409
+server_message:
+  description: What the server said about the failed request (its C(errorMessage), or the body).
+  returned: when a request to the server failed
+  type: str
+  sample: "Action Pause_MongoDB is not executable in state PAUSED"
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.proactive.psa.plugins.module_utils.catalog import (
-    ServiceNotFound,
-    load_service,
-)
+from ansible_collections.proactive.psa.plugins.module_utils.batch import run_batch
 from ansible_collections.proactive.psa.plugins.module_utils.common import (
+    PsaModule,
     PsaModuleError,
     argument_spec,
     run_module,
-    wire_variables,
+)
+from ansible_collections.proactive.psa.plugins.module_utils.instance_task import (
+    ABSENT,
+    InstanceTask,
+    no_instance,
 )
 from ansible_collections.proactive.psa.plugins.module_utils.instances import (
-    Deadline,
-    WaitTimeout,
+    NAME_VARIABLE,
     clean,
-    endpoints_of,
-    find_active,
-    get_instance_or_none,
-    instances_named,
+    clean_supported,
     is_ended,
     launched_job_id,
-    list_instances,
-    masked,
     run_action,
     start,
     state_of,
     summary,
-    wait_settled,
-    NAME_VARIABLE,
 )
 from ansible_collections.proactive.psa.plugins.module_utils.models import (
     mask_secrets,
+    resolve_references,
     validate_variables,
 )
 from ansible_collections.proactive.psa.plugins.module_utils.planner import (
@@ -251,14 +363,6 @@ from ansible_collections.proactive.psa.plugins.module_utils.planner import (
     is_transitioning,
     split_transition,
 )
-
-ABSENT = "absent"
-
-
-def no_instance():
-    """The before/after of the diff when there is no instance."""
-    return {"state": ABSENT, "variables": {}}
-
 
 # States this module is never asked to reach: VOID is before an instance exists, ERROR is
 # a failure, KILLED is psa_action's kill.
@@ -275,29 +379,12 @@ class Step:
         self.new_instance = new_instance
 
 
-class InstanceState:
-    """Brings one instance to the wanted state; ``run()`` returns the module result.
+class InstanceState(InstanceTask):
+    """Brings one instance to the wanted state; ``run()`` returns the module result."""
 
-    ``hide(value)`` is told the values to keep out of the output (secret variables).
-    """
-
-    def __init__(self, client, params, check_mode, warn, hide=None, sleep=None):
-        self.client = client
-        self.params = params
-        self.check_mode = check_mode
-        self.warn = warn
-        self.hide = hide or (lambda value: None)
-        self.sleep = sleep
-        self.deadline = Deadline(params["wait_timeout"])
-        self.requested = wire_variables(params["variables"])
-        self.service = None
-        self.instance = None
-        self.job_ids = []
+    def __init__(self, *args, **kwargs):
+        super(InstanceState, self).__init__(*args, **kwargs)
         self.cleaned = []
-
-    @property
-    def secrets(self):
-        return self.service.secrets if self.service is not None else []
 
     # --- the whole task ------------------------------------------------------------------
 
@@ -308,10 +395,7 @@ class InstanceState:
             return self._result([], [], no_instance(), no_instance(), [])
         if target == FINISHED and self.instance is None and named:
             self.instance = named[0]  # only ended ones: report the newest, change nothing
-        for name in self.secrets:
-            if self.requested.get(name):
-                self.hide(self.requested[name])
-        before = self._snapshot(self.instance)
+        before = self.snapshot(self.instance)
 
         if self.instance is not None and is_transitioning(state_of(self.instance)):
             self._settle_first(target)
@@ -328,7 +412,7 @@ class InstanceState:
             self._execute(step, last=index == len(steps) - 1)
         for instance in to_clean:
             self._clean(instance)
-        after = self._snapshot(self.instance)
+        after = self.snapshot(self.instance)
         if self.instance is not None and self.instance.get("instance_id") in self.cleaned:
             after = no_instance()
         return self._result(steps, to_clean, before, after, differ)
@@ -338,30 +422,15 @@ class InstanceState:
     def _select(self):
         """Find the instance; return every instance of that name (candidates for cleaning)."""
         params = self.params
-        service_id = params["service_id"]
         if params["instance_id"] is not None:
-            self.instance = get_instance_or_none(self.client, params["instance_id"])
+            self.instance = self.find_by_id(params["instance_id"], params["service_id"])
             if self.instance is None:
                 return []
-            if service_id and self.instance.get("service_id") != service_id:
-                raise PsaModuleError(
-                    "instance_id: instance %s belongs to service %s, not to service_id %s"
-                    % (params["instance_id"], self.instance.get("service_id"), service_id)
-                )
-            self._load_service(self.instance.get("service_id"))
+            self.load_service(self.instance.get("service_id"), params["bucket"])
             return [self.instance]
-        self._load_service(service_id)
-        named = instances_named(list_instances(self.client), service_id, params["name"])
-        self.instance = find_active(named, service_id, params["name"])
+        self.load_service(params["service_id"], params["bucket"])
+        self.instance, named = self.find_by_name(params["service_id"], params["name"])
         return named
-
-    def _load_service(self, service_id):
-        try:
-            self.service = load_service(self.client, service_id, self.params["bucket"])
-        except ServiceNotFound as error:
-            raise PsaModuleError(str(error))
-        for warning in self.service.warnings:
-            self.warn(warning)
 
     def _target(self):
         state = self.params["state"]
@@ -394,7 +463,7 @@ class InstanceState:
             return
         if not self.params["wait"] and heading_to == target:
             return
-        self.instance = self._wait(self.instance)
+        self.instance = self.wait(self.instance)
 
     def _current_state(self):
         if self.instance is None:
@@ -402,14 +471,24 @@ class InstanceState:
         return split_transition(state_of(self.instance))[1]
 
     def _variables_differ(self):
+        """The requested variables whose value the instance does not hold.
+
+        The server keeps values with their references resolved (``/tmp/$INSTANCE_NAME``
+        is held as ``/tmp/db1``): a requested value is resolved against the instance's
+        own variables before it is compared, and one whose references the instance
+        cannot resolve (``$PA_JOB_ID``, system variables) is not compared.
+        """
         if self.instance is None or is_ended(self.instance):
             return []
         existing = self.instance.get("variables") or {}
-        return sorted(
-            name
-            for name, value in self.requested.items()
-            if name != NAME_VARIABLE and existing.get(name) != value
-        )
+        differ = []
+        for name, value in self.requested.items():
+            if name == NAME_VARIABLE:
+                continue
+            resolved = resolve_references(value, existing)
+            if resolved is not None and existing.get(name) != resolved:
+                differ.append(name)
+        return sorted(differ)
 
     # --- planning --------------------------------------------------------------------------
 
@@ -449,7 +528,7 @@ class InstanceState:
                 "service %s, %s: %s" % (self.service.service_id, who, error),
                 reachable=error.reachable,
                 executable=error.executable,
-                instance=self._masked(self.instance) if current != VOID else {},
+                instance=self.masked(self.instance) if current != VOID else {},
             )
         return [
             Step(
@@ -500,13 +579,27 @@ class InstanceState:
             raise PsaModuleError("variables: " + "; ".join(sorted(problems)))
 
     def _to_clean(self, named):
-        """The instance (once finished) and the other ended instances of that name.
+        """The instance (once finished) and the other ended instances of that name, when
+        the server removes instances at all (else nothing: the run would change nothing).
 
         ``named`` was listed before any wait: the instance itself is taken as last seen.
         """
         current_id = self.instance.get("instance_id") if self.instance is not None else None
         others = [i for i in named if is_ended(i) and i.get("instance_id") != current_id]
-        return ([self.instance] if self.instance is not None else []) + others
+        candidates = ([self.instance] if self.instance is not None else []) + others
+        if candidates and not clean_supported(self.client, candidates[0]["instance_id"]):
+            self.warn(
+                "the server does not remove instances (its DELETE "
+                "/cloud-automation-service/serviceInstances/{id} is not offered): "
+                "instance%s %s stay%s listed, ended"
+                % (
+                    "s" if len(candidates) > 1 else "",
+                    ", ".join(str(i["instance_id"]) for i in candidates),
+                    "" if len(candidates) > 1 else "s",
+                )
+            )
+            return []
+        return candidates
 
     # --- doing -----------------------------------------------------------------------------
 
@@ -527,7 +620,7 @@ class InstanceState:
         if last and not self.params["wait"] and self.params["state"] != ABSENT:
             return
         leaving = step.from_state if step.from_state != step.to_state else None
-        self.instance = self._wait(self.instance, leaving)
+        self.instance = self.wait(self.instance, leaving)
         reached = state_of(self.instance)
         if reached != step.to_state:
             raise PsaModuleError(
@@ -541,24 +634,8 @@ class InstanceState:
                     reached,
                     job_id,
                 ),
-                instance=self._masked(self.instance),
+                instance=self.masked(self.instance),
                 job_ids=self.job_ids,
-            )
-
-    def _wait(self, instance, leaving=None):
-        kwargs = {"sleep": self.sleep} if self.sleep else {}
-        try:
-            return wait_settled(
-                self.client,
-                instance,
-                self.deadline,
-                self.params["wait_sleep"],
-                leaving=leaving,
-                **kwargs,
-            )
-        except WaitTimeout as error:
-            raise PsaModuleError(
-                str(error), instance=self._masked(error.instance), job_ids=self.job_ids
             )
 
     def _clean(self, instance):
@@ -570,7 +647,7 @@ class InstanceState:
             raise PsaModuleError(
                 "instance %s cannot be removed: %s"
                 % (instance.get("instance_id"), summary(instance)),
-                instance=self._masked(instance),
+                instance=self.masked(instance),
             )
         if clean(self.client, instance["instance_id"]):
             self.cleaned.append(instance["instance_id"])
@@ -583,17 +660,6 @@ class InstanceState:
             )
 
     # --- reporting -------------------------------------------------------------------------
-
-    def _masked(self, instance):
-        return masked(instance, self.secrets) if instance else {}
-
-    def _snapshot(self, instance):
-        if instance is None:
-            return no_instance()
-        return {
-            "state": state_of(instance),
-            "variables": mask_secrets(instance.get("variables") or {}, self.secrets),
-        }
 
     def _predicted(self, before, steps, target):
         if target == ABSENT:
@@ -609,40 +675,60 @@ class InstanceState:
 
     def _result(self, steps, to_clean, before, after, differ):
         changed = bool(steps or (to_clean if self.check_mode else self.cleaned))
-        instance = self.instance
-        result = {
-            "changed": changed,
-            "instance": self._masked(instance),
-            "state": after["state"],
-            "endpoints": endpoints_of(instance) if instance else {},
-            "actions": [step.workflow.name for step in steps],
-            "job_ids": self.job_ids,
-            "elapsed": round(self.deadline.elapsed, 3),
-            "variables_differ": differ,
-            "cleaned": self.cleaned,
-        }
-        if changed:
-            result["diff"] = {"before": before, "after": after}
+        result = self.report(
+            changed,
+            before,
+            after,
+            actions=[step.workflow.name for step in steps],
+            variables_differ=differ,
+            cleaned=self.cleaned,
+        )
+        result["state"] = after["state"]
         return result
 
 
 def main():
-    module = AnsibleModule(
+    entry_options = dict(
+        service_id=dict(type="str"),
+        name=dict(type="str"),
+        instance_id=dict(type="int"),
+        state=dict(type="str", default="RUNNING"),
+        bucket=dict(type="str"),
+        variables=dict(type="dict", default={}),
+        secret_variables=dict(type="dict", default={}, no_log=True),
+        recreate=dict(type="bool", default=False),
+    )
+    selectors = ("name", "instance_id")
+    module = PsaModule(
         argument_spec=argument_spec(
-            wait=True,
-            service_id=dict(type="str"),
-            name=dict(type="str"),
-            instance_id=dict(type="int"),
-            state=dict(type="str", default="RUNNING"),
-            bucket=dict(type="str"),
-            variables=dict(type="dict", default={}),
-            recreate=dict(type="bool", default=False),
+            instances=dict(
+                type="list",
+                elements="dict",
+                options=entry_options,
+                required_one_of=[selectors],
+                mutually_exclusive=[selectors],
+                required_by={"name": "service_id"},
+            ),
+            parallel=dict(type="int", default=10),
+            **entry_options,
         ),
-        required_one_of=[("name", "instance_id")],
-        mutually_exclusive=[("name", "instance_id")],
+        required_one_of=[("name", "instance_id", "instances")],
+        mutually_exclusive=[selectors] + [("instances", option) for option in entry_options],
         required_by={"name": "service_id"},
         supports_check_mode=True,
     )
+    if module.params["instances"] is not None:
+        run_module(
+            module,
+            lambda client: run_batch(
+                client,
+                module.params,
+                module.check_mode,
+                module.warn,
+                InstanceState,
+                hide=module.no_log_values.add,
+            ),
+        )
     run_module(
         module,
         lambda client: InstanceState(

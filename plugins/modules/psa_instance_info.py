@@ -22,6 +22,7 @@ author:
   - ProActive PSA collection contributors (@proactive-psa)
 extends_documentation_fragment:
   - proactive.psa.connection
+  - proactive.psa.wait_unused
   - proactive.psa.attributes
 attributes:
   check_mode:
@@ -88,12 +89,69 @@ instances:
       instance_status: RUNNING
       variables: {INSTANCE_NAME: db1, PASSWORD: "********"}
       endpoints: {mongodb-endpoint-12: "mongodb://node-1:27017"}
+  contains:
+    instance_id:
+      description: The instance's id.
+      type: int
+      sample: 12
+    service_id:
+      description: The service (C(pca.service.id)) the instance belongs to.
+      type: str
+      sample: MongoDB
+    bucket_name:
+      description: The catalog bucket of the workflow that started the instance.
+      type: str
+      sample: service-automation
+    instance_status:
+      description:
+        - The instance's state (V(RUNNING), V(PAUSED), V(FINISHED), V(ERROR), V(KILLED),
+          any state of its service), or C(FROM -> TO) while a transition runs.
+      type: str
+      sample: RUNNING
+    variables:
+      description:
+        - The instance's variables, references resolved, C(INSTANCE_NAME) included.
+          Secret values (models C(PA:HIDDEN) and C(PA:CREDENTIAL), or a name saying
+          PASSWORD, TOKEN, SECRET, KEY...) are masked.
+      type: dict
+      sample: {INSTANCE_NAME: db1, USER: app, PASSWORD: "********"}
+    deployments:
+      description: What the instance deployed, each with its C(endpoint) (C(id), C(url), C(proxyfied), C(proxyfiedUrl)) and node.
+      type: list
+      elements: dict
+      sample: [{endpoint: {id: mongodb-endpoint-12, url: "mongodb://node-1:27017", proxyfied: false, proxyfiedUrl: null}}]
+    job_submissions:
+      description: The scheduler jobs the instance's transitions launched (C(job_id), C(transition_state), C(submission_time)...).
+      type: list
+      elements: dict
+      sample: [{job_id: 40, transition_state: "VOID -> RUNNING"}]
+    endpoints:
+      description: Added by this module - endpoint id to URL, the proxyfied URL when there is one.
+      type: dict
+      sample: {mongodb-endpoint-12: "mongodb://node-1:27017"}
+url:
+  description: The URL of the request to the server that failed.
+  returned: when a request to the server failed
+  type: str
+  sample: https://proactive.example.com:8443/cloud-automation-service/serviceInstances
+status:
+  description: The HTTP status the server answered the failed request with (none when it could not be reached).
+  returned: when a request to the server failed
+  type: int
+  sample: 409
+server_message:
+  description: What the server said about the failed request (its C(errorMessage), or the body).
+  returned: when a request to the server failed
+  type: str
+  sample: "Action Pause_MongoDB is not executable in state PAUSED"
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.proactive.psa.plugins.module_utils.catalog import load_services
-from ansible_collections.proactive.psa.plugins.module_utils.common import argument_spec, run_module
+from ansible_collections.proactive.psa.plugins.module_utils.common import (
+    PsaModule,
+    argument_spec,
+    run_module,
+)
 from ansible_collections.proactive.psa.plugins.module_utils.instances import (
     endpoints_of,
     get_instance_or_none,
@@ -140,7 +198,7 @@ def list_matching(client, params):
 
 
 def main():
-    module = AnsibleModule(
+    module = PsaModule(
         argument_spec=argument_spec(
             instance_id=dict(type="int"),
             service_id=dict(type="str"),

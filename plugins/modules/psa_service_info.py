@@ -20,6 +20,7 @@ author:
   - ProActive PSA collection contributors (@proactive-psa)
 extends_documentation_fragment:
   - proactive.psa.connection
+  - proactive.psa.wait_unused
   - proactive.psa.attributes
 attributes:
   check_mode:
@@ -112,12 +113,26 @@ services:
           models: {}
           secrets: []
           commit_time: "2026-01-01T00:00:00"
+url:
+  description: The URL of the request to the server that failed.
+  returned: when a request to the server failed
+  type: str
+  sample: https://proactive.example.com:8443/cloud-automation-service/serviceInstances
+status:
+  description: The HTTP status the server answered the failed request with (none when it could not be reached).
+  returned: when a request to the server failed
+  type: int
+  sample: 409
+server_message:
+  description: What the server said about the failed request (its C(errorMessage), or the body).
+  returned: when a request to the server failed
+  type: str
+  sample: "Action Pause_MongoDB is not executable in state PAUSED"
 """
-
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.proactive.psa.plugins.module_utils.catalog import load_services
 from ansible_collections.proactive.psa.plugins.module_utils.common import (
+    PsaModule,
     PsaModuleError,
     argument_spec,
     run_module,
@@ -145,7 +160,7 @@ def list_services(client, params, warn):
 
 
 def main():
-    module = AnsibleModule(
+    module = PsaModule(
         argument_spec=argument_spec(
             service_id=dict(type="str"),
             bucket=dict(type="str"),

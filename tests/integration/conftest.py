@@ -12,23 +12,21 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
+
+from psa_sim.launch import ServedSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = ROOT / "playbooks"
 BIN = Path(sys.executable).parent
 # integration_json: ansible-core has no JSON stdout callback of its own
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
-READY = re.compile(r"psa-sim serving on (\S+)")
 ADMIN = ("admin", "admin")
 # Variables of the outer environment that would change what the runs do.
 SCRUBBED = (
@@ -46,42 +44,12 @@ SCRUBBED = (
 # --- the server --------------------------------------------------------------------------
 
 
-class PsaSimServer:
-    """`psa-sim serve --port 0` in a subprocess; `url` once it is ready."""
+class PsaSimServer(ServedSimulator):
+    """`psa-sim serve` (psa_sim.launch) with the admin account the tests log in with."""
 
     def __init__(self, workdir: Path, *options: str) -> None:
-        self.log_path = workdir / "psa-sim.log"
-        command = [sys.executable, "-m", "psa_sim", "serve", "--port", "0", *options]
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
-            )
-        self.url = self._wait_ready(60.0)
+        super().__init__(options, log_path=workdir / "psa-sim.log")
         self.username, self.password = ADMIN
-
-    def _wait_ready(self, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            match = READY.search(self.log())
-            if match:
-                return match.group(1)
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("psa-sim serve did not start:\n" + self.log())
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 class PsaApi:

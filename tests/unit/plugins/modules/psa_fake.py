@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import threading
 
 from ansible_collections.proactive.psa.plugins.module_utils.client import PsaApiError
 from ansible_collections.proactive.psa.plugins.module_utils.workflow_xml import parse_workflow
@@ -97,6 +98,9 @@ class FakePsa:
         self.outcomes = {}  # workflow name -> state it really ends in (e.g. ERROR)
         self.never_settle = False
         self.calls = []
+        self.session_id = "fake-session"
+        self.workers = 1
+        self._lock = threading.Lock()  # psa_instance's batches call from several threads
         self.next_instance = 1
         self.next_job = 1
         for bucket, service_id, workflows in services:
@@ -125,7 +129,23 @@ class FakePsa:
     def logout(self):
         pass
 
+    def login(self):
+        return self.session_id
+
+    def set_concurrency(self, workers):
+        self.workers = workers
+
+    def allowed_methods(self, path):
+        """What a server's Allow header says (OPTIONS changes nothing: not in ``calls``)."""
+        if re.match(r"/cloud-automation-service/serviceInstances/\d+\Z", path):
+            return frozenset(["GET", "PUT"] + (["DELETE"] if self.supports_delete else []))
+        return None
+
     def request(self, method, path, params=None, json_body=None, data=None, files=None, raw=False):
+        with self._lock:
+            return self._request(method, path, params, json_body, files)
+
+    def _request(self, method, path, params, json_body, files):
         self.calls.append((method, path, params, json_body))
         for pattern, verb, handler in self._routes():
             match = re.match(pattern + r"\Z", path)
@@ -314,7 +334,22 @@ class FakePsa:
         data = self.add_instance(
             workflow.service_id, variables.get("INSTANCE_NAME"), "VOID", variables
         )
-        return self._submit(data, workflow, "VOID", {})
+        data = self._submit(data, workflow, "VOID", {})
+        self._resolve(self.instances[data["instance_id"]])
+        return dict(self.instances[data["instance_id"]])
+
+    def _resolve(self, instance):
+        """As a server does: the instance keeps its variables with references resolved."""
+        variables = instance["variables"]
+        job_id = instance["job_submissions"][0]["job_id"]
+        for _round in range(5):
+            for name, value in variables.items():
+                value = value.replace("$PA_JOB_ID", str(job_id))
+                for other, other_value in variables.items():
+                    if other != name:
+                        value = value.replace("${%s}" % other, other_value)
+                        value = re.sub(r"\$%s\b" % re.escape(other), other_value, value)
+                variables[name] = value
 
     def _action(self, instance_id, body, **_kw):
         instance = self._instance(instance_id)

@@ -9,35 +9,27 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.proactive.psa.plugins.module_utils.common import PsaModuleError
-from ansible_collections.proactive.psa.plugins.modules.psa_action import ActionTask
+from ansible_collections.proactive.psa.plugins.modules.psa_action import main
+from ansible_collections.proactive.psa.tests.unit.plugins.modules.module_runner import (
+    ModuleFailed,
+)
 from ansible_collections.proactive.psa.tests.unit.plugins.modules.psa_fake import FakePsa
 
-
-def params(**overrides):
-    values = dict(
-        instance_id=None,
-        service_id="MongoDB",
-        name="db1",
-        action=None,
-        variables={},
-        kill=False,
-        wait=True,
-        wait_timeout=60,
-        wait_sleep=0,
-    )
-    values.update(overrides)
-    return values
+# What every test passes; the rest comes from the module's argument spec.
+ARGS = dict(service_id="MongoDB", name="db1", wait_sleep=0)
 
 
-def run(server, check_mode=False, **overrides):
-    warnings = []
-    task = ActionTask(
-        server, params(**overrides), check_mode, warnings.append, sleep=lambda seconds: None
-    )
-    result = task.run()
-    result["warnings"] = warnings
-    return result
+@pytest.fixture
+def run(runner):
+    """run(server, check_mode=False, **args): the module's result (ModuleFailed if failed)."""
+
+    def run_module(server, check_mode=False, diff=True, **args):
+        full = dict(ARGS)
+        full.update(args)
+        full = {k: v for k, v in full.items() if v is not None}
+        return runner.run(main, server, full, check_mode=check_mode, diff=diff)
+
+    return run_module
 
 
 @pytest.fixture
@@ -47,7 +39,7 @@ def server():
     return fake
 
 
-def test_runs_the_action_and_waits(server):
+def test_runs_the_action_and_waits(server, run):
     result = run(server, action="Pause_MongoDB")
     assert result["changed"] is True
     assert result["executable"] is True
@@ -60,16 +52,16 @@ def test_runs_the_action_and_waits(server):
     assert result["diff"]["after"]["state"] == "PAUSED"
 
 
-def test_bucket_slash_name_reference(server):
+def test_bucket_slash_name_reference(server, run):
     result = run(server, action="service-automation/Finish_MongoDB")
     assert result["state"] == "FINISHED"
-    with pytest.raises(PsaModuleError) as caught:
+    with pytest.raises(ModuleFailed) as caught:
         run(server, action="other-bucket/Finish_MongoDB", name=None, instance_id=1)
     assert "has no workflow 'other-bucket/Finish_MongoDB'" in str(caught.value)
 
 
-def test_not_executable_fails_listing_the_executable_ones(server):
-    with pytest.raises(PsaModuleError) as caught:
+def test_not_executable_fails_listing_the_executable_ones(server, run):
+    with pytest.raises(ModuleFailed) as caught:
         run(server, action="Resume_MongoDB")
     assert str(caught.value) == (
         "action: Resume_MongoDB is not executable on instance 1 in "
@@ -79,30 +71,50 @@ def test_not_executable_fails_listing_the_executable_ones(server):
     assert server.changes() == []
 
 
-def test_check_mode_only_says_whether_it_is_executable(server):
-    result = run(server, check_mode=True, action="Resume_MongoDB")
-    assert result["executable"] is False
-    assert result["changed"] is False
+def test_check_mode_predicts_the_real_run(server, run):
+    with pytest.raises(ModuleFailed) as real:
+        run(server, action="Resume_MongoDB")
+    # not executable: check mode fails exactly as the real run does
+    with pytest.raises(ModuleFailed) as checked:
+        run(server, check_mode=True, action="Resume_MongoDB")
+    assert str(checked.value) == str(real.value)
+    assert checked.value.details["executable_actions"] == ["Finish_MongoDB", "Pause_MongoDB"]
     result = run(server, check_mode=True, action="Pause_MongoDB")
     assert result["executable"] is True
     assert result["changed"] is True
+    assert result["diff"]["after"]["state"] == "PAUSED"
     assert server.changes() == []
 
 
-def test_variables_are_checked_against_the_action(server):
+def test_the_argument_spec_is_enforced(server, run):
+    with pytest.raises(ModuleFailed) as caught:
+        run(server, action="Pause_MongoDB", instance_id=1)
+    assert "mutually exclusive: name|instance_id" in str(caught.value)
+    with pytest.raises(ModuleFailed) as caught:
+        run(server, action="Pause_MongoDB", name=None, service_id=None)
+    assert "one of the following is required: name, instance_id" in str(caught.value)
+    with pytest.raises(ModuleFailed) as caught:
+        run(server, action="Pause_MongoDB", service_id=None)
+    assert "missing parameter(s) required by 'name': service_id" in str(caught.value)
+    result = run(server, action="Pause_MongoDB")
+    assert result["invocation"]["module_args"]["wait_timeout"] == 600
+    assert result["invocation"]["module_args"]["kill"] is False
+
+
+def test_variables_are_checked_against_the_action(server, run):
     server.objects[("service-automation", "Pause_MongoDB")]["xml"] = server.objects[
         ("service-automation", "Pause_MongoDB")
     ]["xml"].replace(
         "<variables>", '<variables><variable name="GRACE" value="10" model="PA:Integer"/>'
     )
-    with pytest.raises(PsaModuleError) as caught:
+    with pytest.raises(ModuleFailed) as caught:
         run(server, action="Pause_MongoDB", variables={"GRACE": "soon"})
     assert "variable GRACE of workflow Pause_MongoDB: 'soon' is not an Integer" in str(caught.value)
 
 
-def test_no_active_instance_of_that_name(server):
+def test_no_active_instance_of_that_name(server, run):
     server.instances[1]["instance_status"] = "FINISHED"
-    with pytest.raises(PsaModuleError) as caught:
+    with pytest.raises(ModuleFailed) as caught:
         run(server, action="Pause_MongoDB")
     assert (
         "has no instance named 'db1' that is not FINISHED or KILLED; ended ones: 1 "
@@ -110,7 +122,7 @@ def test_no_active_instance_of_that_name(server):
     )
 
 
-def test_kill_kills_running_jobs_and_marks_the_instance(server):
+def test_kill_kills_running_jobs_and_marks_the_instance(server, run):
     server.jobs[40] = "FINISHED"
     server.instances[1]["job_submissions"].append({"job_id": 40})
     result = run(server, kill=True)
@@ -126,22 +138,22 @@ def test_kill_kills_running_jobs_and_marks_the_instance(server):
     assert update["service_id"] == "MongoDB"
 
 
-def test_kill_of_an_ended_instance_changes_nothing(server):
+def test_kill_of_an_ended_instance_changes_nothing(server, run):
     server.instances[1]["instance_status"] = "KILLED"
     server.jobs[41] = "KILLED"
     result = run(server, kill=True, name=None, instance_id=1)
     assert result["changed"] is False
 
 
-def test_kill_in_check_mode(server):
+def test_kill_in_check_mode(server, run):
     result = run(server, check_mode=True, kill=True)
     assert result["changed"] is True
     assert result["job_ids"] == [41]
     assert server.changes() == []
 
 
-def test_action_and_kill_are_exclusive(server):
-    with pytest.raises(PsaModuleError):
+def test_action_and_kill_are_exclusive(server, run):
+    with pytest.raises(ModuleFailed):
         run(server, kill=True, action="Pause_MongoDB")
-    with pytest.raises(PsaModuleError):
+    with pytest.raises(ModuleFailed):
         run(server)

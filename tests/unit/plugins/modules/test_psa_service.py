@@ -9,13 +9,15 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.proactive.psa.plugins.module_utils.common import PsaModuleError
 from ansible_collections.proactive.psa.plugins.module_utils.workflow_xml import (
     WorkflowError,
     parse_service,
     parse_workflow,
 )
-from ansible_collections.proactive.psa.plugins.modules.psa_service import ServicePublisher
+from ansible_collections.proactive.psa.plugins.modules.psa_service import main
+from ansible_collections.proactive.psa.tests.unit.plugins.modules.module_runner import (
+    ModuleFailed,
+)
 from ansible_collections.proactive.psa.tests.unit.plugins.modules.psa_fake import (
     FakePsa,
     workflow_xml,
@@ -110,22 +112,22 @@ def test_every_bad_file_is_reported_and_duplicates_refused():
 # --- publishing ----------------------------------------------------------------------------
 
 
-def params(**overrides):
-    values = dict(
-        service_id=None,
-        bucket="my-services",
-        bucket_owner="GROUP:public-objects",
-        files=[],
-        workflows=[REDIS, FINISH_REDIS],
-        state="present",
-        commit_message="test",
-    )
-    values.update(overrides)
-    return values
+# What every publishing test passes; the rest comes from the module's argument spec.
+ARGS = dict(bucket="my-services", workflows=[REDIS, FINISH_REDIS], commit_message="test")
 
 
-def publish(server, check_mode=False, **overrides):
-    return ServicePublisher(server, params(**overrides), check_mode).run()
+@pytest.fixture
+def publish(runner):
+    """publish(server, check_mode=False, **args): psa_service's result (ModuleFailed if
+    it failed)."""
+
+    def run_module(server, check_mode=False, **args):
+        full = dict(ARGS)
+        full.update(args)
+        full = {k: v for k, v in full.items() if v is not None}
+        return runner.run(main, server, full, check_mode=check_mode, diff=True)
+
+    return run_module
 
 
 @pytest.fixture
@@ -133,7 +135,7 @@ def server():
     return FakePsa()
 
 
-def test_publish_creates_bucket_and_objects(server):
+def test_publish_creates_bucket_and_objects(server, publish):
     result = publish(server)
     assert result["changed"] is True
     assert result["bucket_created"] is True
@@ -159,7 +161,7 @@ def test_publish_creates_bucket_and_objects(server):
     assert len(result["diff"]) == 2
 
 
-def test_publish_again_changes_nothing(server):
+def test_publish_again_changes_nothing(server, publish):
     publish(server)
     before = len(server.changes())
     result = publish(server)
@@ -168,7 +170,7 @@ def test_publish_again_changes_nothing(server):
     assert len(server.changes()) == before
 
 
-def test_changed_content_becomes_a_revision(server):
+def test_changed_content_becomes_a_revision(server, publish):
     publish(server)
     changed = FINISH_REDIS.replace("(ERROR,FINISHED)", "")
     result = publish(server, workflows=[REDIS, changed])
@@ -181,32 +183,32 @@ def test_changed_content_becomes_a_revision(server):
     assert "ERROR" not in result["graph"] or result["graph"]["ERROR"] == {}
 
 
-def test_check_mode_reports_without_publishing(server):
+def test_check_mode_reports_without_publishing(server, publish):
     result = publish(server, check_mode=True)
     assert result["changed"] is True
     assert result["bucket_created"] is True
     assert server.changes() == []
 
 
-def test_files_are_read_and_validated(server, tmp_path):
+def test_files_are_read_and_validated(server, publish, tmp_path):
     good = tmp_path / "Redis.xml"
     good.write_text(REDIS)
     bad = tmp_path / "Finish_Redis.xml"
     bad.write_text(FINISH_REDIS.replace("(RUNNING,FINISHED)", "(RUNNING FINISHED)"))
-    with pytest.raises(PsaModuleError) as caught:
+    with pytest.raises(ModuleFailed) as caught:
         publish(server, workflows=[], files=[str(good), str(bad)])
     assert str(bad) in str(caught.value)
     assert "'(RUNNING FINISHED)(ERROR,FINISHED)'" in str(caught.value)
     assert server.changes() == []
-    with pytest.raises(PsaModuleError) as caught:
+    with pytest.raises(ModuleFailed) as caught:
         publish(server, workflows=[], files=[str(tmp_path / "missing.xml")])
     assert "files: cannot read" in str(caught.value)
 
 
-def test_object_of_another_service_is_left_alone(server):
+def test_object_of_another_service_is_left_alone(server, publish):
     publish(server)
     stranger = workflow_xml("Redis", "NotRedis", "(VOID,RUNNING)")
-    with pytest.raises(PsaModuleError) as caught:
+    with pytest.raises(ModuleFailed) as caught:
         publish(server, workflows=[stranger])
     assert (
         "catalog object my-services/Redis belongs to service Redis, not to service "
@@ -214,7 +216,7 @@ def test_object_of_another_service_is_left_alone(server):
     )
 
 
-def test_absent_by_service_id_removes_every_workflow_of_it(server):
+def test_absent_by_service_id_removes_every_workflow_of_it(server, publish):
     publish(server)
     result = publish(server, state="absent", workflows=[], service_id="Redis")
     assert sorted((w["name"], w["status"]) for w in result["workflows"]) == [
@@ -226,7 +228,7 @@ def test_absent_by_service_id_removes_every_workflow_of_it(server):
     assert again["changed"] is False
 
 
-def test_absent_of_given_workflows_only(server):
+def test_absent_of_given_workflows_only(server, publish):
     publish(server)
     result = publish(server, state="absent", workflows=[FINISH_REDIS])
     assert [(w["name"], w["status"]) for w in result["workflows"]] == [("Finish_Redis", "removed")]
@@ -234,7 +236,7 @@ def test_absent_of_given_workflows_only(server):
     assert result["graph"]["VOID"] == {"Redis": "RUNNING"}
 
 
-def test_present_needs_workflows(server):
-    with pytest.raises(PsaModuleError) as caught:
+def test_present_needs_workflows(server, publish):
+    with pytest.raises(ModuleFailed) as caught:
         publish(server, workflows=[])
     assert "files or workflows" in str(caught.value)
