@@ -196,9 +196,11 @@ class PsaClient:
         return self.request("DELETE", path, **kwargs)
 
     def allowed_methods(self, path):
-        """The methods the server allows on ``path``, from the Allow header of its answer
-        to OPTIONS (Spring answers 200, others 405, both with Allow), or None when it
-        does not say. Changes nothing: safe in check mode."""
+        """The methods the server allows on ``path``, from the Allow header of a
+        successful answer to OPTIONS (Spring MVC, which serves PSA, answers OPTIONS
+        itself), or None when it does not say. A refused OPTIONS (405) says nothing
+        reliable: some frameworks list only one route's methods there. Changes nothing:
+        safe in check mode."""
         if not self.session_id:
             self.login()
         try:
@@ -206,7 +208,7 @@ class PsaClient:
         except PsaApiError:
             return None
         allow = (response.headers or {}).get("Allow")
-        if response.status_code >= 500 or not allow:
+        if not 200 <= response.status_code < 300 or not allow:
             return None
         return frozenset(m.strip().upper() for m in allow.split(",") if m.strip())
 

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: psa_action
 short_description: Run one action on a ProActive Service Automation (PSA) instance, or kill it
-version_added: "0.1.0"
+version_added: "1.0.0"
 description:
   - Runs the action workflow O(action) on a PSA service instance, with extra O(variables),
     and waits for the transition it starts to end.
@@ -31,7 +31,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Says whether the action is executable and predicts the diff; nothing is run. An action not executable from the instance's state fails as the real run does.
+    details:
+      - Says whether the action is executable and predicts the diff; nothing is run.
+      - An action not executable from the instance's state fails as the real run does.
   diff_mode:
     support: full
     details: Shows the instance's state and variables before and after; secret variables are masked.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: psa_instance
 short_description: Bring a ProActive Service Automation (PSA) instance to a state
-version_added: "0.1.0"
+version_added: "1.0.0"
 description:
   - Makes the instance called O(name) of the PSA service O(service_id) (or the instance
     O(instance_id)) reach O(state) - a state of the service, V(finished) or V(absent).

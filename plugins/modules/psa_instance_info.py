@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: psa_instance_info
 short_description: List ProActive Service Automation (PSA) service instances
-version_added: "0.1.0"
+version_added: "1.0.0"
 description:
   - Lists the PSA service instances the server knows, with their endpoints, filtered by
     service, name and state.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: psa_service
 short_description: Publish or remove the workflows of a ProActive Service Automation (PSA) service
-version_added: "0.1.0"
+version_added: "1.0.0"
 description:
   - Publishes the workflows of one PSA service to a catalog bucket (O(state=present)), or
     removes them (O(state=absent)).

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: psa_service_info
 short_description: List the ProActive Service Automation (PSA) services of the catalog
-version_added: "0.1.0"
+version_added: "1.0.0"
 description:
   - Lists the PSA services the catalog holds - every C(workflow/psa) object grouped by its
     C(pca.service.id) - with their workflows, variables and state graph.

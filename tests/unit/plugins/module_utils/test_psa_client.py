@@ -298,3 +298,31 @@ def test_base_url(url):
 
 def test_names_are_quoted_as_one_path_segment():
     assert quote_segment("my bucket/x") == "my%20bucket%2Fx"
+
+
+def test_ca_path_is_the_bundle_requests_verifies_with():
+    assert client_with(FakeHttp(), ca_path="/etc/ssl/private-ca.pem").http.verify == (
+        "/etc/ssl/private-ca.pem"
+    )
+    assert client_with(FakeHttp()).http.verify is True
+    # validate_certs=false wins: nothing is verified
+    unchecked = client_with(FakeHttp(), ca_path="/etc/ssl/private-ca.pem", validate_certs=False)
+    assert unchecked.http.verify is False
+
+
+def test_allowed_methods_read_the_allow_header_of_options():
+    http = FakeHttp(
+        login_ok(),
+        FakeResponse(200, "", {"Allow": "GET, PUT"}),
+        FakeResponse(200, "", {"Allow": "GET,PUT,DELETE,OPTIONS"}),
+        FakeResponse(405, "", {"Allow": "GET"}),
+        FakeResponse(404, "no such route"),
+    )
+    client = client_with(http)
+    path = "/cloud-automation-service/serviceInstances/3"
+    assert client.allowed_methods(path) == frozenset(["GET", "PUT"])
+    assert "DELETE" in client.allowed_methods(path)
+    # OPTIONS refused: its Allow may list one route's methods only; it says nothing
+    assert client.allowed_methods(path) is None
+    assert client.allowed_methods(path) is None
+    assert http.paths()[1:] == ["OPTIONS " + path] * 4
