@@ -61,6 +61,11 @@ BENCHMARKS = [
         "collection_noop.py",
         {"full": [], "quick": ["--repeat", "4", "--converge", "2"], "scale": []},
     ),
+    (
+        "collection_fleet",
+        "collection_fleet.py",
+        {"full": [], "quick": ["--instances", "20"], "scale": []},
+    ),
 ]
 RESULTS = BENCH_DIR / "results.json"
 
