@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 
-from psa_sim import __version__
+from psa_sim import __version__, defaults
 from psa_sim.catalog import (
     CatalogError,
     describe_catalog,
@@ -49,9 +49,9 @@ def _parser() -> argparse.ArgumentParser:
         help="serve the ProActive REST API (PSA, catalog, scheduler, RM) over the simulation",
     )
     serve.add_argument(
-        "--host", default="127.0.0.1", help="address to bind (default: loopback only)"
+        "--host", default=defaults.HOST, help="address to bind (default: loopback only)"
     )
-    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument("--port", type=int, default=defaults.PORT, help="0 picks a free port")
     serve.add_argument(
         "--db", metavar="FILE", help="SQLite file keeping every change (default: memory only)"
     )
@@ -68,7 +68,11 @@ def _parser() -> argparse.ArgumentParser:
         help="simulated seconds per wall second, for --clock realtime",
     )
     serve.add_argument("--seed", type=int, help="random seed (default 0)")
-    serve.add_argument("--nodes", type=int, help="nodes in the LocalNodes source (default 4)")
+    serve.add_argument(
+        "--nodes",
+        type=int,
+        help=f"nodes in the {defaults.NODE_SOURCE} source (default {defaults.NODES})",
+    )
     serve.add_argument(
         "--catalog",
         metavar="DIR",

@@ -12,6 +12,9 @@ NODES = 4
 PORT_RANGE = (9000, 9999)
 # Seconds between two health checks of a running instance's activation loop.
 HEALTH_PERIOD = 60.0
+# Where `psa-sim serve` listens unless told otherwise.
+HOST = "127.0.0.1"
+PORT = 8080
 # The base of proxyfied endpoint URLs: `psa-sim serve`'s default address, so a headless
 # run and a served simulator hand out the same URLs.
-PUBLIC_BASE = "http://127.0.0.1:8080"
+PUBLIC_BASE = f"http://{HOST}:{PORT}"
