@@ -69,6 +69,18 @@ class ModuleRunner:
 
         monkeypatch.setattr(basic.AnsibleModule, "log", log)
 
+    def bind(self, main, defaults):
+        """``run(server, check_mode=False, diff=True, **args)`` for one module: ``args``
+        over ``defaults``, an argument given as None left out (the spec's default)."""
+
+        def run(server, check_mode=False, diff=True, **args):
+            full = dict(defaults)
+            full.update(args)
+            full = {k: v for k, v in full.items() if v is not None}
+            return self.run(main, server, full, check_mode=check_mode, diff=diff)
+
+        return run
+
     def run(self, main, server, args, check_mode=False, diff=False):
         """The module's result; ModuleFailed when it fails."""
 

@@ -29,14 +29,7 @@ ARGS = dict(service_id="MongoDB", name="db1", wait_sleep=0)
 @pytest.fixture
 def run(runner):
     """run(server, check_mode=False, **args): the module's result (ModuleFailed if failed)."""
-
-    def run_module(server, check_mode=False, diff=True, **args):
-        full = dict(ARGS)
-        full.update(args)
-        full = {k: v for k, v in full.items() if v is not None}
-        return runner.run(main, server, full, check_mode=check_mode, diff=diff)
-
-    return run_module
+    return runner.bind(main, ARGS)
 
 
 @pytest.fixture

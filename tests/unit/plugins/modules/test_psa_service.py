@@ -118,16 +118,9 @@ ARGS = dict(bucket="my-services", workflows=[REDIS, FINISH_REDIS], commit_messag
 
 @pytest.fixture
 def publish(runner):
-    """publish(server, check_mode=False, **args): psa_service's result (ModuleFailed if
-    it failed)."""
-
-    def run_module(server, check_mode=False, **args):
-        full = dict(ARGS)
-        full.update(args)
-        full = {k: v for k, v in full.items() if v is not None}
-        return runner.run(main, server, full, check_mode=check_mode, diff=True)
-
-    return run_module
+    """publish(server, check_mode=False, **args): psa_service's result (ModuleFailed
+    if it failed)."""
+    return runner.bind(main, ARGS)
 
 
 @pytest.fixture
