@@ -453,7 +453,13 @@ def serve_bare(body_file: Path, path: str) -> int:
             return cls()
 
         def base_info(self) -> dict:
-            return {"users_file": "(none: bare endpoint)"}
+            # The keys serve() prints (psa_sim.api.serve.BaseInfo).
+            return {
+                "clock": "instant",
+                "seed": 0,
+                "users_file": "(none: bare endpoint)",
+                "demo_user": None,
+            }
 
         async def host(self) -> None:
             pass
