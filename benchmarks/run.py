@@ -57,6 +57,11 @@ BENCHMARKS = [
     ),
     ("mixed_day", "mixed_day.py", {"full": [], "quick": ["--repeat", "1"], "scale": []}),
     (
+        "portal_pages",
+        "portal_pages.py",
+        {"full": [], "quick": ["--instances", "200", "--repeat", "3"], "scale": []},
+    ),
+    (
         "collection_noop",
         "collection_noop.py",
         {"full": [], "quick": ["--repeat", "4", "--converge", "2"], "scale": []},

@@ -7,6 +7,7 @@ step is observed while the page stays open (a marker set on `window` must surviv
 
 from __future__ import annotations
 
+import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -224,3 +225,26 @@ def test_monitoring_draws_charts(portal, advance):
     captions = portal.css("#tab-monitoring").text
     assert "Instances per state" in captions and "Queued jobs" in captions
     assert "busy" in captions and "holding tokens" in captions and "down" in captions
+
+
+def test_long_lists_are_paged(portal, server):
+    sid = requests.post(
+        f"{server.url}/rest/common/login", data={"username": "carol", "password": "carol-pw"}
+    ).text
+    body = {"bucket_name": "service-automation", "workflow_name": "MongoDB", "variables": {}}
+    ids = [
+        requests.post(
+            f"{server.url}/cloud-automation-service/serviceInstances",
+            json=body,
+            headers={"sessionid": sid},
+        ).json()["instance_id"]
+        for _ in range(55)
+    ]
+    portal.login("carol", "carol-pw")
+    view = portal.tab("activated")
+    portal.wait(lambda: "1–50 of 55" in view.text)
+    assert len(view.find_elements(By.CSS_SELECTOR, "tr[data-instance]")) == 50
+    portal.row("activated", ids[-1])  # newest first
+    view.find_element(By.CSS_SELECTOR, '[data-do="page"][data-key="activated-next"]').click()
+    portal.wait(lambda: "51–55 of 55" in portal.css("#tab-activated").text)
+    portal.row("activated", ids[0])

@@ -65,6 +65,7 @@ export const api = {
   logout: () => call("PUT", "/rest/common/logout", { raw: true }),
   // the PSA service
   instances: () => call("GET", PSA),
+  instancesText: () => call("GET", PSA, { raw: true }),
   instance: (id) => call("GET", `${PSA}/${id}`),
   create: (workflow, variables) =>
     call("POST", PSA, { json: { bucket_name: workflow.bucket, workflow_name: workflow.name, variables } }),

@@ -11,29 +11,40 @@ function timeLabel(ms) {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
-export function lineChart({ title, points, series }) {
+// A stable colour for a series without one (a state name, say).
+export function colourFor(name) {
+  const hue = [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 11);
+  return `hsl(${hue} 55% 40%)`;
+}
+
+export function lineChart({ title, points, series: given }) {
+  let series = given;
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const t0 = points.length ? points[0].t : 0;
   const t1 = points.length ? points[points.length - 1].t : 1;
   const span = Math.max(t1 - t0, 1);
   const max = Math.max(1, ...series.flatMap((s) => points.map(s.value)));
+  series = series.map((s) => ({ ...s, colour: s.colour || colourFor(s.name) }));
   const x = (t) => PAD.left + ((t - t0) / span) * plotW;
   const y = (v) => PAD.top + plotH - (v / max) * plotH;
   const lines = series.map((s) => {
-    const path = points.map((p, i) => `${i ? "L" : "M"}${x(p.t).toFixed(1)},${y(s.value(p)).toFixed(1)}`).join("");
-    return `<path d="${path}" fill="none" stroke="${s.colour || "#455a64"}" stroke-width="2"><title>${esc(s.name)}</title></path>`;
+    // steps: a count holds until the next sample changes it
+    const path = points.map((p, i) => (i ? `H${x(p.t).toFixed(1)}V${y(s.value(p)).toFixed(1)}`
+      : `M${x(p.t).toFixed(1)},${y(s.value(p)).toFixed(1)}`)).join("");
+    return `<path d="${path}" fill="none" stroke="${s.colour}" stroke-width="2"><title>${esc(s.name)}</title></path>`;
   }).join("");
   const last = points[points.length - 1];
-  const legend = series.map((s, i) => `<g transform="translate(${PAD.left + i * 110},14)">
-    <rect width="10" height="10" y="-9" fill="${s.colour || "#455a64"}"></rect>
-    <text x="14">${esc(s.name)} ${last ? s.value(last) : ""}</text></g>`).join("");
-  const ticks = [0, 0.5, 1].map((f) => `<text x="${PAD.left - 6}" y="${y(max * f) + 4}" text-anchor="end">${Math.round(max * f)}</text>
-    <line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(max * f)}" y2="${y(max * f)}" class="grid"></line>`).join("");
+  const legend = series.map((s) => `<li><span class="swatch" style="background:${s.colour}"></span>
+    ${esc(s.name)} <b>${last ? s.value(last) : 0}</b></li>`).join("");
+  const steps = max <= 4 ? [...Array(max + 1).keys()] : [0, Math.round(max / 2), max];
+  const ticks = steps.map((v) => `<text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>
+    <line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" class="grid"></line>`).join("");
   const axis = points.length ? `<text x="${PAD.left}" y="${H - 8}">${timeLabel(t0)}</text>
     <text x="${W - PAD.right}" y="${H - 8}" text-anchor="end">${timeLabel(t1)}</text>` : "";
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">
-    <title>${esc(title)}</title>${ticks}${axis}${lines}${legend}</svg><figcaption>${esc(title)}</figcaption>`;
+    <title>${esc(title)}</title><text x="0" y="16" class="chart-title">${esc(title)}</text>${ticks}${axis}${lines}</svg>
+    <figcaption><ul class="legend">${legend}</ul></figcaption>`;
 }
 
 export function stackedBars({ title, bars }) {

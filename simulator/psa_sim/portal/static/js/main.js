@@ -23,13 +23,13 @@ export const state = {
   history: [], // {t, byStatus, queued, nodes} samples taken while the page is open
   jobs: new Map(), // job id -> the scheduler's job state
   jobsShown: 25, // instance groups whose jobs are fetched on the Service Jobs tab
+  pages: {}, // tab -> page shown (Activated and Finished Services)
   tab: "activation",
   selected: null, // the workflow picked in Service Activation
 };
 
 const $ = (id) => document.getElementById(id);
 let timer = null;
-let polling = false;
 
 function notice(text, kind = "ok") {
   const box = $("notice");
@@ -130,9 +130,10 @@ function sample() {
   }
   const m = state.metrics;
   const nodes = m ? {
+    // exclusive: a busy node counts as busy whatever tokens it holds
     busy: m.nodes.filter((n) => n.up && n.busy).length,
+    tokens: m.nodes.filter((n) => n.up && !n.busy && n.tokens.length).length,
     free: m.nodes.filter((n) => n.up && !n.busy && !n.tokens.length).length,
-    tokens: m.nodes.filter((n) => n.up && n.tokens.length).length,
     down: m.nodes.filter((n) => !n.up).length,
   } : null;
   const t = state.clock ? state.clock.now_ms : Date.now();
@@ -163,11 +164,18 @@ async function refreshJobs() {
   return changed;
 }
 
-export async function poll() {
-  if (polling || !session.id) return;
-  polling = true;
+// One refresh at a time: a call during a refresh waits for that one.
+let inFlight = null;
+
+export function poll() {
+  if (!session.id) return Promise.resolve();
+  inFlight ||= refresh().finally(() => { inFlight = null; });
+  return inFlight;
+}
+
+async function refresh() {
   try {
-    const text = JSON.stringify(await api.instances());
+    const text = await api.instancesText(); // compared as text: parsed only when changed
     let changed = text !== state.instancesText;
     if (changed) {
       state.instancesText = text;
@@ -185,8 +193,6 @@ export async function poll() {
     if (changed || state.tab === "monitoring") render(false);
   } catch (error) {
     if (error instanceof ApiError && error.status !== 401) notice(error.message, "error");
-  } finally {
-    polling = false;
   }
 }
 
@@ -291,6 +297,10 @@ const handlers = {
     pre.textContent = text || "(empty log)";
     pre.tabIndex = 0;
     openDialog(`Log of job ${id}`, pre);
+  },
+  async page(target) {
+    state.pages[target.dataset.tab] = Number(target.dataset.page);
+    render(false);
   },
   async moreJobs() {
     state.jobsShown += 25;

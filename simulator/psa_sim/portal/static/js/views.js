@@ -34,6 +34,25 @@ function maskedVariables(instance, catalog) {
   return `<table class="kv"><tbody>${rows.join("")}</tbody></table>`;
 }
 
+// Long lists are paged: a page of rows lays out in a few milliseconds where a thousand
+// rows take a browser hundreds (measured by benchmarks/portal_pages.py).
+export const PAGE_SIZE = 50;
+
+function page(list, state, tab) {
+  const pages = Math.max(1, Math.ceil(list.length / PAGE_SIZE));
+  const current = Math.min(state.pages[tab] || 0, pages - 1);
+  state.pages[tab] = current;
+  const first = current * PAGE_SIZE;
+  const shown = list.slice(first, first + PAGE_SIZE);
+  const pager = list.length <= PAGE_SIZE ? "" : `<nav class="pager" aria-label="Pages">
+    <button type="button" data-do="page" data-key="${tab}-prev" data-tab="${tab}" data-page="${current - 1}"
+      ${current === 0 ? "disabled" : ""}>Previous</button>
+    <span>${first + 1}–${first + shown.length} of ${list.length} (page ${current + 1} of ${pages})</span>
+    <button type="button" data-do="page" data-key="${tab}-next" data-tab="${tab}" data-page="${current + 1}"
+      ${current + 1 >= pages ? "disabled" : ""}>Next</button></nav>`;
+  return { shown, pager };
+}
+
 function emptyRow(columns, text) {
   return `<tr><td colspan="${columns}" class="muted">${esc(text)}</td></tr>`;
 }
@@ -88,14 +107,14 @@ const services = {
     container.dataset.drawn = key;
     const sections = state.catalog.services.map(([serviceId, workflows]) => `
       <section class="service card"><h3>${iconHtml(workflows[0].icon, serviceId)}${esc(serviceId)}</h3>
-      <table><thead><tr><th scope="col">Workflow</th><th scope="col">Transitions</th>
+      <div class="scroll"><table><thead><tr><th scope="col">Workflow</th><th scope="col">Transitions</th>
         <th scope="col">Description</th><th scope="col"><span class="sr">Submit</span></th></tr></thead><tbody>
       ${workflows.map((w) => `<tr><td>${esc(w.name)}</td>
         <td>${w.transitions.map((t) => `${esc(t.from)} → ${esc(t.to)}`).join("<br>")}</td>
         <td class="desc">${esc(w.description)}</td>
         <td>${w.isActivation ? `<button type="button" data-do="submit" data-key="submit-${esc(w.name)}"
             data-bucket="${esc(w.bucket)}" data-workflow="${esc(w.name)}">Submit</button>` : ""}</td></tr>`).join("")}
-      </tbody></table></section>`).join("");
+      </tbody></table></div></section>`).join("");
     container.innerHTML = `<div class="toolbar"><h2>Full Services View</h2>
       <button type="button" data-do="refreshCatalog" data-key="refresh">Refresh the catalog</button></div>
       <p class="muted">Every Service Automation workflow, by service. Only creation workflows are submitted from here;
@@ -122,9 +141,9 @@ const jobs = {
       }).join("");
       return `<section class="card jobs-group" data-instance="${instance.instance_id}">
         <h3>${serviceCell(instance)} · instance ${instance.instance_id} ${esc(nameOf(instance))} ${statusHtml(instance.instance_status)}</h3>
-        <table><thead><tr><th scope="col">Job</th><th scope="col">Workflow</th><th scope="col">Transition</th>
+        <div class="scroll"><table><thead><tr><th scope="col">Job</th><th scope="col">Workflow</th><th scope="col">Transition</th>
         <th scope="col">Status</th><th scope="col">Submitted</th><th scope="col">Started</th><th scope="col">Finished</th>
-        <th scope="col"><span class="sr">Log</span></th></tr></thead><tbody>${rows}</tbody></table></section>`;
+        <th scope="col"><span class="sr">Log</span></th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
     }).join("");
     const more = groups.length > shown.length
       ? `<button type="button" data-do="moreJobs" data-key="more-jobs">Show more (${groups.length - shown.length} instances left)</button>` : "";
@@ -138,23 +157,24 @@ const jobs = {
 const activated = {
   render(container, state) {
     const list = state.instances.filter((i) => !isFinal(i)).sort(byNewest);
-    const rows = list.map((instance) => {
+    const { shown, pager } = page(list, state, "activated");
+    const rows = shown.map((instance) => {
       const id = instance.instance_id;
       const actions = state.catalog.actionsFor(instance).map(({ workflow, to }) =>
         `<button type="button" data-do="action" data-key="action-${id}-${esc(workflow.name)}" data-id="${id}"
           data-bucket="${esc(workflow.bucket)}" data-workflow="${esc(workflow.name)}" title="to ${esc(to)}">${esc(workflow.name)}</button>`).join(" ");
       return `<tr data-instance="${id}"><td>${id}</td><td>${serviceCell(instance)}</td><td>${esc(nameOf(instance))}</td>
         <td>${esc(instance.user_name)}</td><td class="state">${statusHtml(instance.instance_status)}</td>
-        <td>${endpointsHtml(instance)}</td><td class="actions">${actions}
+        <td>${endpointsHtml(instance)}</td><td><div class="actions">${actions}
           <button type="button" class="danger" data-do="kill" data-key="kill-${id}" data-id="${id}">Kill</button>
-          <button type="button" data-do="info" data-key="info-${id}" data-id="${id}">Details</button></td></tr>`;
+          <button type="button" data-do="info" data-key="info-${id}" data-id="${id}">Details</button></div></td></tr>`;
     }).join("");
     container.innerHTML = `<h2>Activated Services</h2>
       <p class="muted">Instances not FINISHED or KILLED. While a transition runs (FROM -> TO) only the kill is offered.</p>
       <div class="scroll"><table class="instances"><thead><tr><th scope="col">Id</th><th scope="col">Service</th>
       <th scope="col">Instance name</th><th scope="col">Owner</th><th scope="col">State</th><th scope="col">Endpoints</th>
       <th scope="col">Actions</th></tr></thead>
-      <tbody>${rows || emptyRow(7, "No activated instance.")}</tbody></table></div>`;
+      <tbody>${rows || emptyRow(7, "No activated instance.")}</tbody></table></div>${pager}`;
   },
 
   openInfo(id, state) {
@@ -173,11 +193,11 @@ const activated = {
       body.innerHTML = `<p>${serviceCell(instance)} ${statusHtml(instance.instance_status)} owner ${esc(instance.user_name)},
         created ${when(instance.creation_time)}${instance.finish_time ? `, finished ${when(instance.finish_time)}` : ""}</p>
         <h3>Endpoints</h3><p>${endpointsHtml(instance)}</p>
-        <h3>Deployments</h3><table><thead><tr><th scope="col">Endpoint</th><th scope="col">Node</th><th scope="col">Host</th>
+        <h3>Deployments</h3><div class="scroll"><table><thead><tr><th scope="col">Endpoint</th><th scope="col">Node</th><th scope="col">Host</th>
         <th scope="col">Container</th><th scope="col">URL</th><th scope="col">Proxyfied URL</th></tr></thead>
-        <tbody>${deployments || emptyRow(6, "No deployment.")}</tbody></table>
-        <h3>Job history</h3><table><thead><tr><th scope="col">Job</th><th scope="col">Transition</th>
-        <th scope="col">Submitted</th><th scope="col">Parent job</th></tr></thead><tbody>${history}</tbody></table>
+        <tbody>${deployments || emptyRow(6, "No deployment.")}</tbody></table></div>
+        <h3>Job history</h3><div class="scroll"><table><thead><tr><th scope="col">Job</th><th scope="col">Transition</th>
+        <th scope="col">Submitted</th><th scope="col">Parent job</th></tr></thead><tbody>${history}</tbody></table></div>
         <h3>Variables</h3>${maskedVariables(instance, current.catalog)}`;
     };
     draw(state);
@@ -189,7 +209,8 @@ const activated = {
 const finished = {
   render(container, state) {
     const list = state.instances.filter(isFinal).sort(byNewest);
-    const rows = list.map((instance) => {
+    const { shown, pager } = page(list, state, "finished");
+    const rows = shown.map((instance) => {
       const id = instance.instance_id;
       return `<tr data-instance="${id}"><td>${id}</td><td>${serviceCell(instance)}</td><td>${esc(nameOf(instance))}</td>
         <td>${esc(instance.user_name)}</td><td>${statusHtml(instance.instance_status)}</td><td>${when(instance.finish_time)}</td>
@@ -202,7 +223,7 @@ const finished = {
       <div class="scroll"><table class="instances"><thead><tr><th scope="col">Id</th><th scope="col">Service</th>
       <th scope="col">Instance name</th><th scope="col">Owner</th><th scope="col">State</th><th scope="col">Finished</th>
       <th scope="col">Final variables</th><th scope="col"><span class="sr">Clean</span></th></tr></thead>
-      <tbody>${rows || emptyRow(8, "No finished instance.")}</tbody></table></div>`;
+      <tbody>${rows || emptyRow(8, "No finished instance.")}</tbody></table></div>${pager}`;
     for (const id of open) container.querySelector(`tr[data-instance="${id}"] details`)?.setAttribute("open", "");
   },
 };
