@@ -60,7 +60,7 @@ def test_kill_job_puts_its_instance_in_error(admin):
     assert admin.wait_status(data["instance_id"], "ERROR")["instance_status"] == "ERROR"
     assert admin.get(f"/rest/scheduler/jobs/{job_id}").json()["jobInfo"]["status"] == "KILLED"
     assert_error(admin.put(f"/rest/scheduler/jobs/{job_id}/kill"), 409, "KILLED")
-    # From ERROR the finishing action still runs (on any node: the token is gone).
+    # From ERROR the finishing action runs on the node that still holds the token.
     admin.action(data["instance_id"], "Finish_MongoDB")
     admin.wait_status(data["instance_id"], "FINISHED")
 

@@ -19,6 +19,7 @@ from psa_sim.catalog import (
     parse_workflow_file,
     validate_file,
 )
+from psa_sim.engine.script_library import INTERPRETED, plan_of
 
 BUNDLED = bundled_catalog_dir()
 FILES = sorted(BUNDLED.glob("*.xml"))
@@ -303,7 +304,7 @@ SPARK_ENDPOINTS = {
 # Services with Pause_/Resume_ workflows (as in the real catalog's container databases).
 PAUSABLE = {"Cassandra", "Elasticsearch", "Greenplum", "MongoDB", "MySQL", "PostgreSQL"}
 
-# sim.endpoint.scheme of the activations that have no HTTPS_ENABLED variable.
+# Post_Start_Service's argument in the activations that have no HTTPS_ENABLED variable.
 SCHEMES = {
     "Cassandra": "cassandra",
     "Docker": "http",
@@ -350,9 +351,14 @@ def _edges(index, service_id):
 # --- files -------------------------------------------------------------------------------
 
 
-def test_the_folder_is_flat_and_holds_the_catalog():
+def test_the_folder_holds_the_catalog_and_the_script_stand_ins():
     assert BUNDLED.is_dir()
-    assert not [p for p in BUNDLED.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))]
+    folders = [
+        p.name for p in BUNDLED.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))
+    ]
+    assert folders == ["scripts"]
+    stand_ins = {p.stem for p in (BUNDLED / "scripts").glob("*.groovy")}
+    assert stand_ins == set(INTERPRETED)
     assert len(FILES) >= 2 * len(ALL_SERVICES)
 
 
@@ -596,15 +602,32 @@ def test_spark_activation_has_no_endpoint(index):
 
 
 @pytest.mark.parametrize("service_id", sorted(REFERENCE))
-def test_endpoint_scheme(index, service_id):
+def test_activations_use_the_script_library_as_real_ones_do(index, service_id):
     activation = _activation(index, service_id)
-    scheme = activation.generic_info.get("sim.endpoint.scheme")
+    assert "sim.endpoint.scheme" not in activation.generic_info
+    plan = plan_of(activation)
+    assert plan.post_start and plan.clean_start and plan.loop
     if "HTTPS_ENABLED" in activation.variable_map:
-        assert service_id not in SCHEMES
+        assert service_id not in SCHEMES and plan.scheme_argument is None
     else:
-        assert scheme == SCHEMES[service_id]
-    if scheme is not None:
-        assert service_id in SCHEMES and scheme == SCHEMES[service_id]
+        assert plan.scheme_argument == SCHEMES[service_id]
+    assert plan.pre_start == ("PROXYFIED" in activation.variable_map)
+
+
+@pytest.mark.parametrize("service_id", sorted(REFERENCE))
+def test_finish_pause_resume_use_the_trigger_scripts(index, service_id):
+    expected = {
+        "Finish": ("FINISH_LAUNCHED", "FINISHED"),
+        "Pause": ("PAUSE_LAUNCHED", "PAUSED"),
+        "Resume": ("RESUME_LAUNCHED", "RUNNING"),
+    }
+    for _, workflow in index.workflows(service_id):
+        kind = workflow.name.split("_", 1)[0]
+        if kind not in expected:
+            continue
+        plan = plan_of(workflow)
+        assert (plan.trigger_flag, plan.trigger_status) == expected[kind], workflow.name
+        assert plan.removes_token_when_loop_over, workflow.name
 
 
 @pytest.mark.parametrize("service_id", sorted(REFERENCE))

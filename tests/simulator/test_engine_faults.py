@@ -24,18 +24,30 @@ def test_crash_is_seen_at_the_next_health_check(make_sim):
     assert instance.channel["RUNNING_STATE"] == 2
     activation = sim.job(instance.job_submissions[0].job_id)
     assert activation.status is JobStatus.IN_ERROR
-    assert sim.cluster.tokens() == [] and sim.leaks() == []
+    # Check_Instance_Status ends the loop without removing the token: it stays (with the
+    # port) until the clean-up path removes it, so the node stays reserved meanwhile.
+    assert sim.cluster.tokens() == ["PSA_mongodb-server-1"] and sim.leaks() == []
+    assert instance.runtime.ports
 
 
-def test_finish_from_error_runs_without_the_released_token(make_sim):
+def test_finish_from_error_runs_on_the_instance_node_and_removes_the_token(make_sim):
     sim = make_sim()
     instance = sim.submit_activation("MongoDB")
     sim.run(until=41)
+    node = instance.runtime.node
     sim.crash_container(instance.instance_id)
     sim.run(until=60)
-    sim.submit_action(instance.instance_id, "Finish_MongoDB")
-    sim.run(until=71)
+    other = sim.submit_activation("MongoDB")  # the crashed one's node stays reserved
+    sim.run(until=101)
+    assert other.instance_status == RUNNING and other.runtime.node is not node
+    finish = sim.submit_action(instance.instance_id, "Finish_MongoDB")
+    finish_job = sim.job(finish.job_submissions[0].job_id)
+    assert finish_job.token == "PSA_mongodb-server-1"  # it runs on the instance's node
+    sim.run(until=120)
     assert instance.instance_status == FINISHED
+    # Clean_Trigger_Action: the activation's job is over, so the finish removed it.
+    assert "PSA_mongodb-server-1" not in sim.cluster.tokens()
+    assert not instance.runtime.ports and sim.leaks() == []
 
 
 def test_a_paused_instance_is_not_put_in_error(make_sim):
@@ -70,6 +82,12 @@ def test_container_crash_rate_over_a_long_run(make_sim):
     sim.run(until=10 * 3600)
     assert all(i.instance_status == ERROR for i in instances)
     assert {i.error_cause for i in instances} == {"container crashed"}
+    # Every crashed instance still holds its token until someone finishes it.
+    assert len(sim.cluster.tokens()) == 20 and sim.leaks() == []
+    for instance in instances:
+        sim.submit_action(instance.instance_id, "Finish_MongoDB")
+    sim.run(until=11 * 3600)
+    assert all(i.instance_status == FINISHED for i in instances)
     assert sim.cluster.tokens() == [] and sim.leaks() == []
 
 

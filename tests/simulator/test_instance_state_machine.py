@@ -152,7 +152,8 @@ class InstanceLifecycle(RuleBasedStateMachine):
             m.container = "crashed"
         m.crash_pending = False
         m.doomed_since = None
-        m.has_token = False
+        # The token (and port) stay until the clean-up path removes them: the loop's
+        # Check_Instance_Status ends without removing it (PcaScripts).
 
     def _complete(self, m: ModelInstance, now: float) -> None:
         kind = kind_of(m.state, m.target)
@@ -172,8 +173,11 @@ class InstanceLifecycle(RuleBasedStateMachine):
                 m.container = "removed"
             # The job started (FINISH_LAUNCHED): the loop no longer errs on a crash.
             m.crash_pending = False
+            if m.state == ERROR:
+                # The loop is over: Clean_Trigger_Action removes the token at once.
+                m.has_token = False
             # The loop's next check sees FINISHED, removes the token and ends.
-            if m.has_token:
+            elif m.has_token:
                 m.has_token = None
                 m.token_deadline = now + self.period
         m.state, m.target = m.target, None

@@ -18,6 +18,12 @@ def bundled_catalog_dir() -> Path:
     return Path(__file__).resolve().parent / "bundled"
 
 
+def bundled_scripts_dir() -> Path:
+    """Stand-ins of the service-automation script library, so that their /raw URLs
+    resolve; the engine interprets the references, it never runs these files."""
+    return bundled_catalog_dir() / "scripts"
+
+
 def load_directory(path: str | PathLike[str]) -> list[Workflow]:
     """Every ``*.xml`` under ``path`` (recursively, sorted by path); the first bad file raises."""
     directory = Path(path)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from psa_sim.catalog.errors import CatalogError
+from psa_sim.catalog.scripts import ScriptRef, read_script_refs
 from psa_sim.catalog.states import Transition, is_state_name, parse_pca_states
 from psa_sim.catalog.variables import Variable, parse_model
 from psa_sim.states import ALL, ENDED_STATES, VOID
@@ -43,13 +44,14 @@ _DECLARED_ENCODING = re.compile(
 class Task:
     name: str
     generic_info: Mapping[str, str]
+    scripts: tuple[ScriptRef, ...] = ()  # catalog scripts it references (scripts.py)
 
     @property
     def node_access_token(self) -> str | None:
         return self.generic_info.get(NODE_ACCESS_TOKEN_KEY)
 
     def __hash__(self) -> int:  # the mapping field is not hashable by itself
-        return hash((self.name, tuple(self.generic_info.items())))
+        return hash((self.name, tuple(self.generic_info.items()), self.scripts))
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,11 @@ def _read_tasks(root: ElementTree.Element, warnings: list[str]) -> tuple[Task, .
         if not name:
             warnings.append("a task has no name attribute")
         tasks.append(
-            Task(name=name, generic_info=_read_generic_info(element, f"task '{name}'", warnings))
+            Task(
+                name=name,
+                generic_info=_read_generic_info(element, f"task '{name}'", warnings),
+                scripts=read_script_refs(element),
+            )
         )
     return tuple(tasks)
 

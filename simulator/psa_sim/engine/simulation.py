@@ -26,6 +26,7 @@ from psa_sim.engine.observer import Observer
 from psa_sim.engine.ports import PortInUse
 from psa_sim.engine.runtime import Container, ContainerStatus, InstanceRuntime
 from psa_sim.engine.scheduler import Counters, Scheduler, call_later
+from psa_sim.engine.script_library import RESUME_LAUNCHED
 from psa_sim.engine.timing import TimingModel, TimingOverrides
 from psa_sim.engine.workflow_facts import FactsCache
 from psa_sim.errors import Conflict, InvalidInput, NotFound
@@ -46,7 +47,7 @@ from psa_sim.model.instance import (
 )
 from psa_sim.model.store import InstanceStore
 from psa_sim.states import (
-    ENDED_OR_ERROR,
+    ENDED_STATES,
     ERROR,
     FINISHED,
     KILLED,
@@ -324,8 +325,9 @@ class Simulation:
     ) -> str | None:
         """The NODE_ACCESS_TOKEN its tasks ask for, while some node still holds it.
 
-        A crashed instance's token is already gone: its clean-up tasks then run on any
-        free node instead of waiting for ever for a token nobody will put back.
+        A crashed instance keeps its token: its clean-up action runs on its node, as
+        the tutorial says. Once no node holds it (removed by hand, or its node failed),
+        the tasks run on any free node instead of waiting for ever.
         """
         if not template:
             return None
@@ -410,9 +412,16 @@ class Simulation:
 
     # --- jobs ending ---------------------------------------------------------------
     def job_started(self, job: Job, wait: float) -> None:
-        """The first task of a job runs: the Pre_Trigger_Action scripts signal here."""
+        """The first task of a job runs: Pre_Trigger_Action signals here."""
         channel = job.instance.channel
-        if job.kind == JobKind.FINISH:
+        flag = self._facts(job.workflow).scripts.trigger_flag
+        if flag == RESUME_LAUNCHED:
+            channel[Channel.RUNNING_STATE] = RUNNING_STATE_UP
+            channel[Channel.RESUMED] = True
+            channel[Channel.PAUSE_LAUNCHED] = False
+        elif flag is not None:
+            channel[flag] = True  # whichever flag its argument names, as the script does
+        elif job.kind == JobKind.FINISH:  # a workflow of its own code: the convention
             channel[Channel.FINISH_LAUNCHED] = True
         elif job.kind == JobKind.PAUSE:
             channel[Channel.PAUSE_LAUNCHED] = True
@@ -439,6 +448,9 @@ class Simulation:
             elif kind == JobKind.FINISH:
                 self._undeploy(instance)
                 instance.channel[Channel.FINISH_DONE] = True
+                # From ERROR the loop is over: Clean_Trigger_Action (or, in a workflow of
+                # its own code, the finish itself) removes the token.
+                self._clean_up_after_loop(instance)
             elif kind == JobKind.PAUSE:
                 self._set_container(instance, ContainerStatus.PAUSED)
             elif kind == JobKind.RESUME:
@@ -474,6 +486,18 @@ class Simulation:
         instance = job.instance
         if instance.runtime.jobs[-1] is job and instance.is_transitioning:
             self._to_error(instance, cause)
+        # A cleaning script runs whatever the task's outcome: Clean_Trigger_Action
+        # removes the token once the activation's job is over.
+        if self._facts(job.workflow).scripts.removes_token_when_loop_over:
+            self._clean_up_after_loop(instance)
+
+    def _clean_up_after_loop(self, instance: ServiceInstance) -> None:
+        """The clean-up path: the activation's job is over, so nobody else will remove
+        the token (nor give the ports back)."""
+        loop = instance.runtime.activation_job
+        if loop is None or loop.status.is_final:
+            self._release_token(instance)
+            instance.runtime.release_ports()
 
     # --- deployment ----------------------------------------------------------------
     def _deploy(self, instance: ServiceInstance, job: Job, node: Node) -> None:
@@ -483,7 +507,14 @@ class Simulation:
         name = variables.get("INSTANCE_NAME") or f"instance-{instance.instance_id}"
         requested = _requested_port(variables.get("SERVICE_PORT", "-1"))
         endpoint_id = variables.get("ENDPOINT_ID") or job.workflow.generic_info.get(GI_ENDPOINT, "")
-        scheme = endpoint_scheme(variables, job.workflow.generic_info.get(GI_ENDPOINT_SCHEME))
+        plan = self._facts(job.workflow).scripts
+        # Post_Start_Service's argument; a workflow of its own code names it in sim.*.
+        service_scheme = (
+            plan.scheme_argument
+            if plan.post_start
+            else job.workflow.generic_info.get(GI_ENDPOINT_SCHEME)
+        )
+        scheme = endpoint_scheme(variables, service_scheme)
         port = node.ports.allocate(requested)  # may raise PortInUse: nothing held yet
         runtime.ports[endpoint_id or "_service"] = (node.ports, port)
         runtime.node = node
@@ -492,6 +523,19 @@ class Simulation:
             self._add_deployment(
                 instance, endpoint_id, f"{scheme}://{node.host}:{port}", node, variables
             )
+        put: dict[str, str] = {}
+        if plan.pre_start and is_proxyfied(variables):
+            url = proxyfied_url(self.public_base, instance.instance_id, endpoint_id)
+            put["PROXYFIED_URL"] = url
+            put["WS_PROXYFIED_URL"] = url.replace("https://", "wss://").replace("http://", "ws://")
+        if plan.post_start:
+            put["HOSTNAME"] = node.host
+            put["PORT"] = str(port)
+        if put:
+            # variables.put: the job's variables (so its result's propagatedVariables)
+            # and, merged when the transition completes, the instance's.
+            variables.update(put)
+            job.result.update(put)
         token = "PSA_" + name
         self.cluster.add_token(node, token, self.env.now)
         runtime.token = token
@@ -651,7 +695,7 @@ class Simulation:
         for token in list(node.tokens):
             owner = self._token_owner.get((node.name, token))
             if owner is not None:
-                self._to_error(owner, cause)
+                self._to_error(owner, cause, node_lost=True)
         if repair_after is not None:
             self._pending_repairs += 1
             call_later(self.env, self.counters, repair_after, self._scheduled_repair, node.name)
@@ -670,15 +714,31 @@ class Simulation:
 
     # --- error, kill, clean ----------------------------------------------------------
     def _to_error(
-        self, instance: ServiceInstance, cause: str, loop_status: JobStatus = JobStatus.FAILED
+        self,
+        instance: ServiceInstance,
+        cause: str,
+        loop_status: JobStatus = JobStatus.FAILED,
+        *,
+        node_lost: bool = False,
     ) -> None:
-        """ERROR with a cause; its jobs end, and its token and ports are given back."""
+        """ERROR with a cause; its jobs end.
+
+        Its token and ports stay, as on a real server: Check_Instance_Status ends the
+        loop without removing the token, and only the clean-up path (Clean_Trigger_Action
+        of a finishing action, once the activation's job is over) removes it. A node that
+        failed takes its tokens and ports with it.
+        """
         runtime = instance.runtime
         for job in runtime.jobs:
             if not job.status.is_final:
                 status = loop_status if job is runtime.activation_job else JobStatus.FAILED
                 self._end_job(job, status, cause)
-        self._release(instance)
+        if node_lost:
+            self._release(instance)
+        else:
+            runtime.crashed = False
+            self.health.unregister(instance)
+            self._attention.discard(instance.instance_id)
         if (
             runtime.container is not None
             and runtime.container.status is not ContainerStatus.REMOVED
@@ -810,16 +870,17 @@ class Simulation:
         """Tokens or ports still held by instances that no longer need them.
 
         A FINISHED instance keeps its token until its loop's next check ends the loop;
-        past that, and for ERROR or KILLED instances, anything held is a leak.
+        past that, and for KILLED instances, anything held is a leak. An ERROR instance
+        holds them by design until its clean-up action runs (as on a real server).
         """
         problems = []
         for (_, token), owner in self._token_owner.items():
             loop = owner.runtime.activation_job
             loop_over = loop is None or loop.status.is_final
-            if owner.state in ENDED_OR_ERROR and not owner.is_transitioning and loop_over:
+            if owner.state in ENDED_STATES and not owner.is_transitioning and loop_over:
                 problems.append(f"token {token} held by {owner.state} instance {owner.instance_id}")
         for instance in self.store:
-            if instance.runtime.ports and instance.state in ENDED_OR_ERROR:
+            if instance.runtime.ports and instance.state in ENDED_STATES:
                 ports = sorted(port for _, port in instance.runtime.ports.values())
                 problems.append(
                     f"ports {ports} held by {instance.state} instance {instance.instance_id}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from psa_sim.catalog import VariableProblem, check_variables
 from psa_sim.catalog.workflow import Workflow
+from psa_sim.engine.script_library import plan_of
 
 # Services that need another one (Kafka and Storm need Zookeeper) declare the pair
 # `<X>_SERVICE_ID` / `<X>_INSTANCE_NAME`: they reuse a RUNNING instance of that service
@@ -21,6 +22,7 @@ class WorkflowFacts:
         "default_problems",
         "defaults_have_references",
         "dependency_keys",
+        "scripts",
         "token_template",
         "variable_names",
         "workflow",
@@ -39,6 +41,8 @@ class WorkflowFacts:
             and len(name) > len(SERVICE_ID_SUFFIX)
             and name[: -len(SERVICE_ID_SUFFIX)] + INSTANCE_NAME_SUFFIX in self.variable_names
         ]
+        # What its references to the service-automation script library do.
+        self.scripts = plan_of(workflow)
         # Task level first; some real workflows set it for the whole job instead.
         self.token_template = next(
             (t.node_access_token for t in workflow.tasks if t.node_access_token),

@@ -11,20 +11,17 @@ def _is_true(value: str | None) -> bool:
     return value is not None and value.strip().lower() == "true"
 
 
-def _is_false(value: str | None) -> bool:
-    return value is not None and value.strip().lower() == "false"
-
-
 def endpoint_scheme(variables: dict[str, str], service_scheme: str | None) -> str | None:
     """The scheme of a service endpoint, or None when no deployment is recorded.
 
-    https if HTTPS_ENABLED is true; http if it is false or HTTP_ENABLED is true;
-    else the service's own scheme (e.g. mongodb); else nothing.
+    As Post_Start_Service decides it: when HTTPS_ENABLED is set, https if it is true
+    and http otherwise; else http if HTTP_ENABLED is true; else the service's own scheme
+    (its first argument, e.g. mongodb); else nothing.
     """
     https = variables.get("HTTPS_ENABLED")
-    if _is_true(https):
-        return "https"
-    if _is_false(https) or _is_true(variables.get("HTTP_ENABLED")):
+    if https is not None:
+        return "https" if _is_true(https) else "http"
+    if _is_true(variables.get("HTTP_ENABLED")):
         return "http"
     return service_scheme or None
 

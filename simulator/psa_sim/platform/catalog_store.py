@@ -34,6 +34,10 @@ GROUP_PREFIX = "GROUP:"
 PRELOAD_COMMIT_MESSAGE = "preloaded"
 WORKFLOW_CONTENT_TYPE = "application/xml"
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
+# The service-automation script library, as the public examples publish it.
+SCRIPT_KIND = "Script/task"
+SCRIPT_CONTENT_TYPE = "text/x-groovy"
+SCRIPT_PROJECT = "9. Scripts"
 
 JOB_INFORMATION = "job_information"
 GENERIC_INFORMATION = "generic_information"
@@ -434,6 +438,35 @@ class CatalogStore:
             )
             commit = _Commit(content, workflow, PRELOAD_COMMIT_MESSAGE, WORKFLOW_CONTENT_TYPE)
             revision = self._commit(target, obj, commit, now_ms)
+            added.append(revision.metadata)
+        return added
+
+    def preload_scripts(
+        self, path: Path, bucket: str, owner: str = defaults.BUCKET_OWNER, now_ms: int = 0
+    ) -> list[dict]:
+        """Store every ``*.groovy`` of ``path`` as a ``Script/task`` object named by its
+        stem, unless the bucket already holds that name (a catalog's own copy wins)."""
+        if bucket not in self._buckets:
+            self.create_bucket(bucket, owner)
+        target = self._buckets[bucket]
+        added = []
+        for file in sorted(Path(path).glob("*.groovy")):
+            if file.stem in target.objects:
+                continue
+            self._check_name(file.stem)
+            obj = _Object(name=file.stem, kind=SCRIPT_KIND)
+            revision = self._commit(
+                target,
+                obj,
+                file.read_bytes(),
+                None,
+                PRELOAD_COMMIT_MESSAGE,
+                SCRIPT_CONTENT_TYPE,
+                SCRIPT_PROJECT,
+                None,
+                "",
+                now_ms,
+            )
             added.append(revision.metadata)
         return added
 

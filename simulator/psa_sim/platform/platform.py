@@ -14,6 +14,7 @@ from pathlib import Path
 
 from psa_sim import defaults
 from psa_sim.catalog import BUNDLED_BUCKET, ServiceIndex, bundled_catalog_dir
+from psa_sim.catalog.loader import bundled_scripts_dir
 from psa_sim.engine.cluster import NodeSourceConfig
 from psa_sim.engine.jobs import Job
 from psa_sim.engine.simulation import Simulation
@@ -103,6 +104,10 @@ class Platform:
         catalog_dir = Path(config.catalog) if config.catalog else bundled_catalog_dir()
         self.catalog.preload_directory(
             catalog_dir, BUNDLED_BUCKET, defaults.BUCKET_OWNER, self.sim.now_ms()
+        )
+        # The script library every real catalog holds (stand-ins: see script_library.py).
+        self.catalog.preload_scripts(
+            bundled_scripts_dir(), BUNDLED_BUCKET, defaults.BUCKET_OWNER, self.sim.now_ms()
         )
         # Set by the driver before each call: the wall clock for session idleness (None
         # while replaying the journal), and what to journal instead of the call itself.

@@ -1,0 +1,3 @@
+// psa-sim stand-in for the service-automation script Finish_Action.
+// psa-sim does not run this file: its engine interprets every reference to it
+// (see docs/script-library.md). On a real server, the main script of a finish: removes the container (docker rm -fv) and writes its status file.

@@ -1,0 +1,137 @@
+"""What the service-automation script library does, decided once per workflow.
+
+Real PSA workflows delegate their life-cycle bookkeeping to shared scripts of the
+`service-automation` bucket (ow2-proactive/proactive-examples, PcaScripts/resources/
+catalog, read for facts). The engine does not run Groovy: it recognises the references
+(catalog/scripts.py) and applies what each script does on a real server:
+
+- `Pre_Start_Service` (pre): with PROXYFIED=true, puts PROXYFIED_URL
+  (`…/services/{id}/endpoints/{ENDPOINT_ID}/`) and WS_PROXYFIED_URL (ws/wss).
+- `Post_Start_Service` (post): the endpoint URL `scheme://HOSTNAME:PORT`, the scheme
+  being https/http from HTTPS_ENABLED when it is set, else http if HTTP_ENABLED is true,
+  else the script's first argument (`mongodb`), else no endpoint; puts HOSTNAME and
+  PORT; records the deployment (node, container, endpoint, proxyfied URL) and, with
+  PROXYFIED=true, the groups scheduleradmins and rmcoreadmins; reports RUNNING; sets
+  RUNNING_STATE and INSTANCE_NAME on the channel; puts the token PSA_<INSTANCE_NAME> on
+  its node.
+- `Clean_Start_Service` (cleaning): an activation that did not reach RUNNING is ERROR.
+- `Check_Instance_Status` / `Loop_over_service_instance_status` (the loop task) and
+  `Fetch_Logs` (its control flow): every minute; FINISHED ends the loop (IS_FINISHED)
+  and removes the token; a dead container with neither FINISH_LAUNCHED nor
+  PAUSE_LAUNCHED puts the instance in ERROR and ends the loop **without** removing the
+  token.
+- `Pre_Trigger_Action ARG` (pre of an action): sets the channel flag ARG
+  (FINISH_LAUNCHED, PAUSE_LAUNCHED), or for RESUME_LAUNCHED: RUNNING_STATE=1,
+  RESUMED=true, PAUSE_LAUNCHED=false.
+- `Post_Trigger_Action STATUS` (post): reports STATUS; FINISHED also sets FINISH_DONE.
+- `Clean_Trigger_Action` (cleaning) and `Update_service_and_remove_tokens`: remove the
+  token when the activation's job is over (a crash ended it): the clean-up path.
+
+A workflow that references none of them does its bookkeeping in its own inline code,
+which the engine cannot read: it gets the same conventional behaviour, with the
+`sim.*` generic information (docs/script-library.md) standing for what that code
+computes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psa_sim.catalog.scripts import CLEAN, FLOW, MAIN, POST, PRE, ScriptRef
+from psa_sim.catalog.workflow import Workflow
+
+LIBRARY_BUCKET = "service-automation"
+
+PRE_START = "Pre_Start_Service"
+POST_START = "Post_Start_Service"
+CLEAN_START = "Clean_Start_Service"
+CHECK_STATUS = ("Check_Instance_Status", "Check_Instance_Status_Singularity")
+LOOP_STATUS = "Loop_over_service_instance_status"
+FETCH_LOGS = "Fetch_Logs"
+PRE_TRIGGER = "Pre_Trigger_Action"
+POST_TRIGGER = "Post_Trigger_Action"
+CLEAN_TRIGGER = "Clean_Trigger_Action"
+REMOVE_TOKENS = "Update_service_and_remove_tokens"
+ADD_DEPLOYMENTS = "Add_deployments_and_update_service"
+SET_FINISHED = "Set_service_FINISHED_if_all_clean_OK"
+
+# Scripts whose effect is already the engine's own rule: node selection (a node with a
+# PSA_ token takes only tasks asking for it) and the container commands of each kind.
+BUILT_IN = (
+    "Check_Not_Used_By_Other_Service",
+    "Finish_Action",
+    "Pause_Action",
+    "Resume_Action",
+)
+
+# Every script the engine interprets; the bundled catalog holds a stand-in of each.
+INTERPRETED = (
+    *BUILT_IN,
+    PRE_START,
+    POST_START,
+    CLEAN_START,
+    *CHECK_STATUS,
+    LOOP_STATUS,
+    FETCH_LOGS,
+    PRE_TRIGGER,
+    POST_TRIGGER,
+    CLEAN_TRIGGER,
+    REMOVE_TOKENS,
+    ADD_DEPLOYMENTS,
+    SET_FINISHED,
+)
+
+RESUME_LAUNCHED = "RESUME_LAUNCHED"
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptPlan:
+    """The library's effects for one workflow (all False/None: it uses none)."""
+
+    uses_library: bool = False
+    pre_start: bool = False
+    post_start: bool = False
+    scheme_argument: str | None = None  # Post_Start_Service's first argument
+    clean_start: bool = False
+    loop: bool = False
+    trigger_flag: str | None = None  # Pre_Trigger_Action's argument
+    trigger_status: str | None = None  # Post_Trigger_Action's argument
+    removes_token_when_loop_over: bool = False  # Clean_Trigger_Action and kin
+
+
+def _first(
+    refs: list[ScriptRef], names: tuple[str, ...], roles: tuple[str, ...]
+) -> ScriptRef | None:
+    return next((r for r in refs if r.name in names and r.role in roles), None)
+
+
+def plan_of(workflow: Workflow) -> ScriptPlan:
+    """Read the workflow's references to the library (every task, document order)."""
+    refs = [ref for task in workflow.tasks for ref in task.scripts if ref.bucket == LIBRARY_BUCKET]
+    known = [r for r in refs if r.name in INTERPRETED]
+    if not known:
+        return ScriptPlan()
+    post = _first(known, (POST_START,), (POST, MAIN))
+    scheme = None
+    if post is not None and post.args and post.args[0].strip():
+        scheme = post.args[0].strip()
+    pre_trigger = _first(known, (PRE_TRIGGER,), (PRE, MAIN))
+    post_trigger = _first(known, (POST_TRIGGER, SET_FINISHED), (POST, MAIN))
+    return ScriptPlan(
+        uses_library=True,
+        pre_start=_first(known, (PRE_START,), (PRE, MAIN)) is not None,
+        post_start=post is not None,
+        scheme_argument=scheme,
+        clean_start=_first(known, (CLEAN_START,), (CLEAN,)) is not None,
+        loop=_first(known, (*CHECK_STATUS, LOOP_STATUS, FETCH_LOGS), (MAIN, FLOW)) is not None,
+        trigger_flag=(pre_trigger.args[0].strip() or None)
+        if pre_trigger is not None and pre_trigger.args
+        else None,
+        trigger_status=(post_trigger.args[0].strip() or None)
+        if post_trigger is not None and post_trigger.args
+        else None,
+        removes_token_when_loop_over=_first(
+            known, (CLEAN_TRIGGER, REMOVE_TOKENS), (CLEAN, MAIN, POST)
+        )
+        is not None,
+    )
