@@ -455,18 +455,14 @@ class CatalogStore:
                 continue
             self._check_name(file.stem)
             obj = _Object(name=file.stem, kind=SCRIPT_KIND)
-            revision = self._commit(
-                target,
-                obj,
+            commit = _Commit(
                 file.read_bytes(),
                 None,
                 PRELOAD_COMMIT_MESSAGE,
                 SCRIPT_CONTENT_TYPE,
                 SCRIPT_PROJECT,
-                None,
-                "",
-                now_ms,
             )
+            revision = self._commit(target, obj, commit, now_ms)
             added.append(revision.metadata)
         return added
 
