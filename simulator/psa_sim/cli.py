@@ -6,16 +6,20 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from psa_sim import __version__, defaults
 from psa_sim.catalog import (
     CatalogError,
+    ServiceIndex,
     describe_catalog,
     load_catalog,
     render_catalog_text,
     validate_files,
 )
-from psa_sim.errors import PsaError
+from psa_sim.catalog.loader import index_of_files
+from psa_sim.catalog.service_checks import check_services, state_graph_dot
+from psa_sim.errors import InvalidInput, PsaError
 
 # Exit codes: 1 a check failed (bad workflow, failed threshold, in any run of a sweep);
 # 2 bad input.
@@ -40,9 +44,24 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder of workflow XML files (default: the bundled catalog)",
     )
     catalog.add_argument("--json", action="store_true", help="print JSON")
+    catalog.add_argument(
+        "--graph",
+        metavar="SERVICE",
+        help="print the service's state graph as Graphviz DOT and draw it (see --picture)",
+    )
+    catalog.add_argument(
+        "--picture",
+        metavar="FILE",
+        help="with --graph: the picture to write, .svg or .png (default: SERVICE.svg)",
+    )
 
     validate = commands.add_parser("validate", help="check PSA workflow XML files")
     validate.add_argument("files", nargs="+", metavar="FILE.xml")
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="service-level warnings (unreachable states, no activation, …) become errors",
+    )
 
     serve = commands.add_parser(
         "serve",
@@ -190,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _catalog(args: argparse.Namespace) -> int:
     index = load_catalog(args.catalog)
+    if args.graph:
+        return _graph(index, args.graph, args.picture)
     if args.json:
         print(json.dumps(describe_catalog(index), indent=2))
     else:
@@ -197,9 +218,22 @@ def _catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+def _graph(index: ServiceIndex, service_id: str, picture: str | None) -> int:
+    from psa_sim.catalog.graph_picture import draw_state_graph
+
+    if picture is not None and Path(picture).suffix.lower() not in (".svg", ".png"):
+        raise InvalidInput(f"--picture: {picture!r} must end in .svg or .png")
+    graph = index.state_graph(service_id)  # ServiceNotFound names the service
+    print(state_graph_dot(index, service_id), end="")
+    written = draw_state_graph(graph, service_id, picture or f"{service_id}.svg")
+    print(f"picture: {written}", file=sys.stderr)
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     failed = 0
-    for report in validate_files(args.files):
+    reports = validate_files(args.files)
+    for report in reports:
         name = f" (workflow '{report.workflow}')" if report.workflow else ""
         for warning in report.warnings:
             print(f"{report.path}{name}: warning: {warning}")
@@ -210,8 +244,17 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"{report.path}: ok{name}{service}")
         else:
             failed += 1
+    # Service level: the state machine the valid files make together.
+    usable = [report.path for report in reports if report.ok]
+    service_warnings = check_services(index_of_files(usable)) if usable else []
+    for warning in service_warnings:
+        stream = sys.stderr if args.strict else sys.stdout
+        print(f"{'error' if args.strict else 'warning'}: {warning}", file=stream)
     if failed:
         print(f"{failed} of {len(args.files)} file(s) invalid", file=sys.stderr)
+        return EXIT_FAILED
+    if args.strict and service_warnings:
+        print(f"{len(service_warnings)} service-level problem(s) (--strict)", file=sys.stderr)
         return EXIT_FAILED
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
 
@@ -57,3 +58,15 @@ def load_catalog(
         seen[(target, workflow.name)] = workflow
         placed.append((target, workflow))
     return ServiceIndex(placed)
+
+
+def index_of_files(
+    paths: Iterable[str | PathLike[str]], bucket: str = BUNDLED_BUCKET
+) -> ServiceIndex:
+    """A ServiceIndex of these files, each in its bucketName bucket (else ``bucket``); a
+    later file of the same workflow name replaces an earlier one (validation lists both)."""
+    index = ServiceIndex()
+    for path in paths:
+        workflow = parse_workflow_file(path)
+        index.add(workflow.bucket_or(bucket), workflow)
+    return index
