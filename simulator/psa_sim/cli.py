@@ -101,7 +101,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--users",
         metavar="FILE",
-        help="YAML list of {name, password, admin} (default: admin/admin)",
+        help="YAML list of {name, password, admin, groups}; a password may be a bcrypt "
+        "or Argon2 hash (default: admin/admin)",
+    )
+    serve.add_argument(
+        "--max-upload-bytes",
+        type=_positive_int,
+        help="largest catalog upload accepted, in bytes (default 10 MiB)",
+    )
+    serve.add_argument(
+        "--max-body-bytes",
+        type=_positive_int,
+        help="largest other request body accepted, in bytes (default 1 MiB)",
     )
 
     run = commands.add_parser("run", help="run a scenario headless in simulated time")

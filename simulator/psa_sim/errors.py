@@ -41,3 +41,25 @@ class Forbidden(PsaError):
     """A user acting on what belongs to another (non-admins own their instances only)."""
 
     http_status = 403
+
+
+class PayloadTooLarge(PsaError):
+    """A request body, variable or upload beyond the server's limits."""
+
+    http_status = 413
+
+
+class TooManyRequests(PsaError):
+    """Repeated failed logins: the next attempt must wait (the message says how long)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(PsaError):
+    """The server cannot make the change durable now (its journal cannot be written)."""
+
+    http_status = 503

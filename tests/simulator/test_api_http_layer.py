@@ -34,6 +34,18 @@ class ScriptedDriver:
             raise answer
         return answer
 
+    # Sessions are the driver's own (never queued to the simulation).
+    async def login(self, username, password, address=None):
+        self.calls.append(("login", {"username": username, "password": password}))
+        return self.answers.get("login")
+
+    def logout(self, session_id):
+        self.calls.append(("logout", {"session_id": session_id}))
+
+    def connected(self, session_id):
+        self.calls.append(("connected", {"session_id": session_id}))
+        return bool(self.answers.get("connected"))
+
 
 @pytest.fixture(scope="module")
 def layer():

@@ -8,6 +8,7 @@ import pytest
 
 from psa_sim.errors import Forbidden, InvalidInput, Unauthorized
 from psa_sim.platform.driver import SimDriver
+from psa_sim.platform.journal import Journal
 from psa_sim.platform.operations import replayable
 from psa_sim.platform.platform import Platform
 
@@ -33,7 +34,7 @@ def start(**options) -> SimDriver:
 def test_instant_clock_runs_an_activation_to_running_and_stops(tmp_path):
     driver = start(db=str(tmp_path / "s.db"))
     try:
-        sid = driver.call_sync(Platform.login, username="admin", password="admin")
+        sid = driver.login_sync("admin", "admin")
         created = driver.call_sync(Platform.create_instance, session_id=sid, description=MONGO)
         assert created["instance_status"] == "VOID -> RUNNING"
         instance = driver.call_sync(Platform.get_instance, session_id=sid, instance_id=1)
@@ -48,7 +49,7 @@ def test_instant_clock_runs_an_activation_to_running_and_stops(tmp_path):
 def test_restart_restores_state_and_resumes_a_transition_in_flight(tmp_path):
     db = str(tmp_path / "s.db")
     driver = start(db=db, clock="manual")
-    sid = driver.call_sync(Platform.login, username="admin", password="admin")
+    sid = driver.login_sync("admin", "admin")
     driver.call_sync(Platform.create_instance, session_id=sid, description=MONGO)
     driver.call_sync(Platform.advance, session_id=sid, seconds=3600)
     driver.call_sync(
@@ -77,7 +78,7 @@ def test_restart_restores_state_and_resumes_a_transition_in_flight(tmp_path):
 def test_a_refused_request_changes_nothing_and_is_not_journaled(tmp_path):
     db = str(tmp_path / "s.db")
     driver = start(db=db)
-    sid = driver.call_sync(Platform.login, username="admin", password="admin")
+    sid = driver.login_sync("admin", "admin")
     with pytest.raises(InvalidInput, match="SERVICE_PORT"):
         driver.call_sync(
             Platform.create_instance,
@@ -86,27 +87,31 @@ def test_a_refused_request_changes_nothing_and_is_not_journaled(tmp_path):
         )
     assert driver.call_sync(Platform.list_instances, session_id=sid) == []
     driver.stop()
-    names = [name for _, name, _ in driver.journal.changes()]
-    assert names == ["open_session"]
+    journal = Journal(db)
+    # A login is no change of the simulation: sessions have a table of their own.
+    assert [name for _, name, _ in journal.changes()] == []
+    journal.close()
 
 
 def test_the_journal_never_holds_a_password(tmp_path):
     db = tmp_path / "s.db"
     driver = start(db=str(db))
-    driver.call_sync(Platform.login, username="admin", password="admin")
+    driver.login_sync("admin", "admin")
     driver.stop()
     assert b'"password"' not in db.read_bytes()
-    assert all("password" not in args for _, _, args in driver.journal.changes())
+    journal = Journal(db)
+    assert all("password" not in entry["args"] for _, _, entry in journal.changes())
+    journal.close()
 
 
 def test_sessions_and_ownership(users_file):
     driver = start(users=users_file)
     try:
         with pytest.raises(Unauthorized, match="bad username or password"):
-            driver.call_sync(Platform.login, username="alice", password="wrong")
-        alice = driver.call_sync(Platform.login, username="alice", password="a")
-        bob = driver.call_sync(Platform.login, username="bob", password="b")
-        root = driver.call_sync(Platform.login, username="root", password="r00t")
+            driver.login_sync("alice", "wrong")
+        alice = driver.login_sync("alice", "a")
+        bob = driver.login_sync("bob", "b")
+        root = driver.login_sync("root", "r00t")
         driver.call_sync(Platform.create_instance, session_id=alice, description=MONGO)
         with pytest.raises(Forbidden, match="belongs to another user"):
             driver.call_sync(Platform.get_instance, session_id=bob, instance_id=1)
@@ -116,9 +121,9 @@ def test_sessions_and_ownership(users_file):
             driver.call_sync(Platform.advance, session_id=alice, seconds=1)
         with pytest.raises(Unauthorized):
             driver.call_sync(Platform.list_instances, session_id=None)
-        driver.call_sync(Platform.logout, session_id=alice)
-        assert driver.call_sync(Platform.connected, session_id=alice) is False
-        assert driver.call_sync(Platform.connected, session_id=bob) is True
+        driver.logout(alice)
+        assert driver.connected(alice) is False
+        assert driver.connected(bob) is True
     finally:
         driver.stop()
 
@@ -126,7 +131,7 @@ def test_sessions_and_ownership(users_file):
 def test_idle_sessions_expire(tmp_path):
     driver = start()
     try:
-        sid = driver.call_sync(Platform.login, username="admin", password="admin")
+        sid = driver.login_sync("admin", "admin")
         driver.platform.sessions.idle_timeout = 0.05
         time.sleep(0.1)
         with pytest.raises(Unauthorized, match="expired"):
@@ -138,7 +143,7 @@ def test_idle_sessions_expire(tmp_path):
 def test_realtime_clock_moves_at_its_speed():
     driver = start(clock="realtime", speed=600)
     try:
-        sid = driver.call_sync(Platform.login, username="admin", password="admin")
+        sid = driver.login_sync("admin", "admin")
         driver.call_sync(Platform.create_instance, session_id=sid, description=MONGO)
         time.sleep(0.5)
         seconds = driver.call_sync(SimDriver.clock, session_id=sid)["simulated_seconds"]
@@ -156,7 +161,7 @@ def test_realtime_clock_moves_at_its_speed():
 def test_reset_and_clock_changes(tmp_path):
     db = str(tmp_path / "s.db")
     driver = start(db=db)
-    sid = driver.call_sync(Platform.login, username="admin", password="admin")
+    sid = driver.login_sync("admin", "admin")
     driver.call_sync(Platform.create_instance, session_id=sid, description=MONGO)
     driver.call_sync(SimDriver.reset, session_id=sid)
     assert driver.call_sync(Platform.list_instances, session_id=sid) == []  # the session survives
@@ -175,7 +180,7 @@ def test_same_seed_and_requests_give_the_same_ids_and_outcomes():
     outcomes = []
     for _ in range(2):
         driver = start(seed=11)
-        sid = driver.call_sync(Platform.login, username="admin", password="admin")
+        sid = driver.login_sync("admin", "admin")
         for _ in range(3):
             driver.call_sync(Platform.create_instance, session_id=sid, description=MONGO)
         data = driver.call_sync(Platform.list_instances, session_id=sid)
@@ -197,14 +202,11 @@ def test_same_seed_and_requests_give_the_same_ids_and_outcomes():
 def test_only_declared_operations_can_be_called():
     driver = start()
     try:
-        sid = driver.call_sync(Platform.login, username="admin", password="admin")
-        # A string, a platform method that is not an operation, and the operation only
-        # the journal's replay may run (it would open a session without a password).
-        for not_an_operation in ("list_instances", Platform.require_admin, Platform.open_session):
+        sid = driver.login_sync("admin", "admin")
+        # A string, and a platform method that is not an operation.
+        for not_an_operation in ("list_instances", Platform.require_admin):
             with pytest.raises(InvalidInput, match="is not an operation of the server"):
                 driver.call_sync(not_an_operation, session_id=sid)  # type: ignore[arg-type]
-        with pytest.raises(InvalidInput, match="is not an operation of the server"):
-            driver.call_sync(Platform.open_session, session_id="x" * 32, username="admin")
         assert driver.call_sync(Platform.list_instances, session_id=sid) == []
     finally:
         driver.stop()
@@ -213,8 +215,6 @@ def test_only_declared_operations_can_be_called():
 def test_journaled_operations_keep_the_names_existing_databases_hold():
     # Renaming one of these would make every --db file that journaled it unreadable.
     written_by_earlier_versions = {
-        "open_session",
-        "logout",
         "create_instance",
         "instance_action",
         "update_instance",
@@ -240,8 +240,8 @@ def test_journaled_operations_keep_the_names_existing_databases_hold():
 def test_the_sim_api_action_list_is_for_administrators_only(users_file):
     driver = start(users=users_file)
     try:
-        alice = driver.call_sync(Platform.login, username="alice", password="a")
-        root = driver.call_sync(Platform.login, username="root", password="r00t")
+        alice = driver.login_sync("alice", "a")
+        root = driver.login_sync("root", "r00t")
         driver.call_sync(Platform.create_instance, session_id=alice, description=MONGO)
         # Like every /sim-api route: even the instance's owner is refused.
         with pytest.raises(Forbidden, match="not an administrator"):

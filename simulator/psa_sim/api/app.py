@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 
 from psa_sim import __version__
 from psa_sim.api.errors import install_error_handlers
+from psa_sim.api.limits import BodyLimits, RequestLimits
 from psa_sim.api.middleware import CollapseLeadingSlashes
 from psa_sim.api.routes import catalog, instances, portal, scheduler, sessions, simulator
 from psa_sim.platform.driver import SimDriver
@@ -33,7 +34,7 @@ class _App(FastAPI):
         return _openapi(self)
 
 
-def create_app(driver: SimDriver) -> FastAPI:
+def create_app(driver: SimDriver, limits: BodyLimits | None = None) -> FastAPI:
     app = _App(
         title="psa-sim",
         version=__version__,
@@ -54,6 +55,14 @@ def create_app(driver: SimDriver) -> FastAPI:
     ):
         add_routes(app, driver)
     install_error_handlers(app)
+    # Outermost last: slashes collapsed, then the session and size checks, before any
+    # body is read.
+    store = getattr(driver, "sessions", None)
+    app.add_middleware(
+        RequestLimits,
+        session_valid=store.is_valid if store is not None else None,
+        limits=limits or BodyLimits(),
+    )
     app.add_middleware(CollapseLeadingSlashes)
     return app
 

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from psa_sim.api.responses import error_response
-from psa_sim.errors import PsaError
+from psa_sim.errors import PsaError, ServiceUnavailable, TooManyRequests
 
 # Where a parameter came from, as FastAPI's error locations say it.
 _SOURCES = {"path", "query", "header", "cookie", "body"}
@@ -34,7 +34,12 @@ def install_error_handlers(app: FastAPI) -> None:
 # Starlette types every handler as taking any Exception; each is registered for one class.
 async def _platform_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PsaError)
-    return error_response(exc.http_status, str(exc))
+    headers = None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, ServiceUnavailable):
+        headers = {"Retry-After": "5"}
+    return error_response(exc.http_status, str(exc), headers=headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

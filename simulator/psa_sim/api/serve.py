@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import signal
 import socket
 import sys
@@ -25,7 +26,10 @@ from types import FrameType
 import uvicorn
 
 from psa_sim.api.app import create_app
+from psa_sim.api.limits import BodyLimits
+from psa_sim.api.protocol import PsaH11Protocol
 from psa_sim.platform.driver import BaseInfo, SimDriver
+from psa_sim.platform.journal import DatabaseInUse, IncompatibleDatabase
 
 EXIT_FAILED = 1
 # Allocations of container objects between two young-generation collections.
@@ -33,6 +37,7 @@ GC_THRESHOLD = 500_000
 
 
 def serve(args: argparse.Namespace) -> int:
+    _log_to_stderr()
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:
@@ -54,13 +59,23 @@ def serve(args: argparse.Namespace) -> int:
             users=args.users,
             public_base=base,
         )
+    except (DatabaseInUse, IncompatibleDatabase) as exc:
+        sock.close()
+        print(f"psa-sim serve: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except BaseException:
         sock.close()
         raise
     _tune_gc()
     ready = [f"psa-sim serving on {base}", _users_line(driver.base_info())]
+    defaults = BodyLimits()
+    limits = BodyLimits(
+        upload=getattr(args, "max_upload_bytes", None) or defaults.upload,
+        json=getattr(args, "max_body_bytes", None) or defaults.json,
+    )
     config = uvicorn.Config(
-        create_app(driver),
+        create_app(driver, limits),
+        http=PsaH11Protocol,
         log_level="warning",
         access_log=False,
         lifespan="off",
@@ -108,6 +123,18 @@ class _Server(uvicorn.Server):
         if self._hosting is not None:
             self.driver.stop()
             await self._hosting
+
+
+def _log_to_stderr() -> None:
+    """The server's own warnings and errors (a journal that cannot be written, a
+    checkpoint retried) on stderr, one line each."""
+    logger = logging.getLogger("psa_sim")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("psa-sim: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def _tune_gc() -> None:

@@ -1,4 +1,12 @@
-"""Users (from a YAML file, or the demo admin) and their sessions."""
+"""Users (from a YAML file, or the demo admin) and how their passwords are checked.
+
+A password in the users file is either plain text or a standard hash, recognised by its
+prefix: bcrypt (`$2b$…`, `$2a$…`, `$2y$…`, checked with the `bcrypt` package) or Argon2
+(`$argon2id$…`, checked with `argon2-cffi`). Make one with, for instance,
+`python -c 'import bcrypt; print(bcrypt.hashpw(b"s3cret", bcrypt.gensalt()).decode())'`.
+Checking a hash takes tens to hundreds of milliseconds on purpose: the HTTP layer does it
+off the simulation's loop (see SimDriver.login).
+"""
 
 from __future__ import annotations
 
@@ -6,24 +14,56 @@ import hmac
 from dataclasses import dataclass
 from pathlib import Path
 
+import bcrypt
 import yaml
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
-from psa_sim.errors import InvalidInput, Unauthorized
+from psa_sim.errors import InvalidInput
 
 DEMO_USER = ("admin", "admin")
-# A session unused this long (wall seconds) is gone, as on a real scheduler.
-DEFAULT_SESSION_IDLE_TIMEOUT = 3600.0
+_BCRYPT = ("$2a$", "$2b$", "$2y$")
+_ARGON2 = "$argon2"
+_FIELDS = {"name", "password", "admin", "groups"}
 
 
 @dataclass(frozen=True, slots=True)
 class User:
     name: str
-    password: str
+    password: str  # plain text, or a bcrypt/Argon2 hash
     admin: bool = False
+    groups: tuple[str, ...] = ()
+
+    @property
+    def hashed(self) -> bool:
+        return self.password.startswith((*_BCRYPT, _ARGON2))
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """True if `password` is the user's; slow for hashed passwords (run it off-loop)."""
+    if user is None:
+        # As long as a real check, so that timing does not tell who exists.
+        hmac.compare_digest(b"\0" * 16, password.encode("utf-8", "surrogatepass")[:16])
+        return False
+    given = password.encode("utf-8", "surrogatepass")
+    stored = user.password
+    if stored.startswith(_BCRYPT):
+        try:
+            return bcrypt.checkpw(given, stored.encode("ascii"))
+        except ValueError:
+            return False
+    if stored.startswith(_ARGON2):
+        try:
+            return PasswordHasher().verify(stored, given)
+        except (VerificationError, InvalidHashError):
+            return False
+    # compare_digest: the answer's timing does not tell how much of it matched.
+    return hmac.compare_digest(stored.encode("utf-8"), given)
 
 
 def load_users(path: str | Path | None) -> dict[str, User]:
-    """Users from a YAML list of {name, password, admin}; the demo admin without a file."""
+    """Users from a YAML list of {name, password, admin, groups}; the demo admin without
+    a file."""
     if path is None:
         return {DEMO_USER[0]: User(DEMO_USER[0], DEMO_USER[1], admin=True)}
     try:
@@ -36,66 +76,24 @@ def load_users(path: str | Path | None) -> dict[str, User]:
         data = data["users"]
     if not isinstance(data, list) or not data:
         raise InvalidInput(
-            f"users: '{path}' must hold a non-empty list of {{name, password, admin}}"
+            f"users: '{path}' must hold a non-empty list of {{name, password, admin, groups}}"
         )
     users: dict[str, User] = {}
     for i, entry in enumerate(data):
-        if not isinstance(entry, dict) or set(entry) - {"name", "password", "admin"}:
-            raise InvalidInput(f"users[{i}]: {entry!r} is not {{name, password, admin}}")
+        if not isinstance(entry, dict) or set(entry) - _FIELDS:
+            raise InvalidInput(f"users[{i}]: {entry!r} is not {{name, password, admin, groups}}")
         name, password = entry.get("name"), entry.get("password")
         if not isinstance(name, str) or not name or not isinstance(password, str):
             raise InvalidInput(f"users[{i}]: name and password must be non-empty strings")
         if name in users:
             raise InvalidInput(f"users[{i}].name: '{name}' appears twice")
-        users[name] = User(name, password, bool(entry.get("admin", False)))
+        groups = entry.get("groups") or []
+        if not isinstance(groups, list) or not all(isinstance(g, str) and g for g in groups):
+            raise InvalidInput(f"users[{i}].groups: {groups!r} is not a list of group names")
+        if password.startswith(_BCRYPT):
+            try:
+                bcrypt.checkpw(b"", password.encode("ascii"))
+            except ValueError:
+                raise InvalidInput(f"users[{i}].password: not a valid bcrypt hash") from None
+        users[name] = User(name, password, bool(entry.get("admin", False)), tuple(groups))
     return users
-
-
-class Sessions:
-    """Session id → user name, with an idle timeout measured on the wall clock."""
-
-    def __init__(
-        self, users: dict[str, User], idle_timeout: float = DEFAULT_SESSION_IDLE_TIMEOUT
-    ) -> None:
-        self.users = users
-        self.idle_timeout = idle_timeout
-        self._sessions: dict[str, list] = {}  # id → [user name, last used]
-
-    def check_password(self, username: str, password: str) -> User:
-        user = self.users.get(username)
-        # compare_digest: the answer's timing does not tell how much of it matched.
-        if user is None or not hmac.compare_digest(user.password.encode(), password.encode()):
-            raise Unauthorized("login: bad username or password")
-        return user
-
-    def open(self, session_id: str, username: str, now: float | None) -> None:
-        """`now` None (a replay): the session counts as used at its next request."""
-        self._sessions[session_id] = [username, now]
-
-    def owners(self) -> list[tuple[str, str]]:
-        return [(sid, entry[0]) for sid, entry in self._sessions.items()]
-
-    def close(self, session_id: str | None) -> None:
-        if session_id:
-            self._sessions.pop(session_id, None)
-
-    def user(self, session_id: str | None, now: float | None) -> User:
-        """The session's user; `now` None (a replay) skips the idle check."""
-        if not session_id:
-            raise Unauthorized("sessionid: a session is required (log in at /rest/common/login)")
-        entry = self._sessions.get(session_id)
-        if entry is None:
-            raise Unauthorized("sessionid: unknown or expired session")
-        if now is not None:
-            if entry[1] is not None and now - entry[1] > self.idle_timeout:
-                del self._sessions[session_id]
-                raise Unauthorized("sessionid: unknown or expired session")
-            entry[1] = now
-        return self.users[entry[0]]
-
-    def is_valid(self, session_id: str | None, now: float) -> bool:
-        try:
-            self.user(session_id, now)
-        except Unauthorized:
-            return False
-        return True

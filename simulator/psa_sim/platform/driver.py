@@ -15,22 +15,37 @@ between requests moves the clock:
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import threading
 import time
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypedDict, TypeVar
 
 from psa_sim import defaults
-from psa_sim.errors import InvalidInput
-from psa_sim.platform.auth import load_users
-from psa_sim.platform.journal import Journal
+from psa_sim.errors import InvalidInput, ServiceUnavailable, Unauthorized
+from psa_sim.platform.auth import User, load_users, verify_password
+from psa_sim.platform.journal import DEFAULT_BUSY_TIMEOUT, CommitFailed, Journal
 from psa_sim.platform.operations import Operation, operation, registered, replayable
-from psa_sim.platform.platform import Platform, PlatformConfig
+from psa_sim.platform.platform import MAX_SECONDS, Platform, PlatformConfig
+from psa_sim.platform.sessions import SessionStore
+from psa_sim.platform.throttle import LoginThrottle
 from psa_sim.platform.views import clock as clock_view
+
+log = logging.getLogger("psa_sim.driver")
 
 CLOCK_MODES = ("instant", "realtime", "manual")
 # How often (wall seconds) the clock's position is saved while time runs by itself.
 CHECKPOINT_PERIOD = 0.5
+# After a checkpoint that could not be written (a locked database), wait this long
+# before the next try: each try may wait for the lock (journal.DEFAULT_BUSY_TIMEOUT).
+CHECKPOINT_RETRY = 5.0
+# The realtime clock's fastest speed (simulated seconds per wall second): a century in
+# about an hour of wall time, far past what a test needs.
+MAX_SPEED = 1_000_000.0
+# The longest the realtime clock runs between two requests (wall seconds): a clock that
+# cannot keep up falls behind rather than keep requests waiting.
+MAX_CLOCK_SLICE = 0.05
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -61,6 +76,11 @@ class SimDriver:
         self.config = config
         self.journal = journal or Journal(None)
         self.users = load_users(config.users)
+        self.sessions = SessionStore(self.users, self.journal)
+        self.throttle = LoginThrottle()
+        # Why the server refuses every request, if its state could not be kept whole.
+        self.failed: str | None = None
+        self._next_checkpoint = 0.0
         self.mode = clock
         self.speed = float(speed)
         self._thread: threading.Thread | None = None
@@ -81,10 +101,11 @@ class SimDriver:
         catalog: str | None = None,
         users: str | None = None,
         public_base: str = defaults.PUBLIC_BASE,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     ) -> SimDriver:
         """A driver from the `psa-sim serve` options; an existing --db keeps its own
         seed, nodes and catalog (replaying it on others would not give the same state)."""
-        journal = Journal(Path(db) if db else None)
+        journal = Journal(Path(db) if db else None, busy_timeout=busy_timeout)
         stored = journal.get("config")
         if stored is not None:
             config = PlatformConfig.from_json(
@@ -102,23 +123,30 @@ class SimDriver:
         return cls(config, journal, clock=clock, speed=speed)
 
     # --- restore -------------------------------------------------------------------
-    def _restore(self) -> Platform:
-        platform = Platform(self.config, self.users)
+    def _restore(self, until: float | None = None) -> Platform:
+        """A platform with every journaled change replayed, each as the user who made
+        it (what was accepted stays accepted, whatever the users file says now), then
+        the clock run to `until` (default: where it was last saved)."""
+        platform = Platform(self.config, self.users, self.sessions)
         sim = platform.sim
-        for sim_time, name, args in self.journal.changes():
+        for sim_time, name, entry in self.journal.changes():
             sim.run(until=sim_time)
+            user = entry.get("user")
+            platform.replay_user = User(user, "", admin=True) if user is not None else None
             try:
-                replayable(name).func(platform, **args)
+                replayable(name).func(platform, **entry["args"])
             except Exception as exc:
                 raise RuntimeError(
                     f"{self.journal.path}: replaying '{name}' at simulated "
                     f"second {sim_time} failed ({exc}): was the database "
                     f"written by another version of psa-sim?"
                 ) from exc
-            platform.journal_as = None
-        saved = self.journal.get("clock")
-        if saved is not None:
-            sim.run(until=saved)
+            finally:
+                platform.replay_user = None
+        if until is None:
+            until = self.journal.get("clock")
+        if until is not None:
+            sim.run(until=until)
         return platform
 
     # --- hosting -------------------------------------------------------------------
@@ -154,8 +182,9 @@ class SimDriver:
         try:
             await self._consume()
         finally:
-            self._checkpoint()
             self._loop = None
+            self._checkpoint(force=True)
+            self.journal.close()  # and its lock: another server may open the file now
 
     def stop(self) -> None:
         """Stop hosting (from any thread); returns once the simulation has stopped if it
@@ -200,7 +229,7 @@ class SimDriver:
         self,
     ) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue[_Request | Literal[False] | None]]:
         if self._loop is None or self._inbox is None:
-            raise RuntimeError("the simulation is not hosted: call start() or host() first")
+            raise ServiceUnavailable("the simulation is not running (not started yet, or stopping)")
         return self._loop, self._inbox
 
     async def _consume(self) -> None:
@@ -216,18 +245,23 @@ class SimDriver:
                 wakeup.cancel()
             if item is None:
                 return
-            if item:
-                self._serve(*item)
-            self._move_clock()
-            now = time.monotonic()
-            if now - last_checkpoint >= CHECKPOINT_PERIOD:
-                self._checkpoint()
-                last_checkpoint = now
+            try:
+                if item:
+                    self._serve(*item)
+                self._move_clock()
+                now = time.monotonic()
+                if now - last_checkpoint >= CHECKPOINT_PERIOD:
+                    self._checkpoint()
+                    last_checkpoint = now
+            except Exception:  # a bug: logged, and the simulation keeps answering
+                log.exception("the simulation loop met an unexpected error")
 
     def _serve(
         self, op: Operation[Any, ..., Any], kwargs: dict[str, Any], future: asyncio.Future[Any]
     ) -> None:
         try:
+            if self.failed is not None:
+                raise ServiceUnavailable(self.failed)
             if op.owner is SimDriver:
                 result = op.func(self, **kwargs)
             else:
@@ -240,16 +274,73 @@ class SimDriver:
                 future.set_result(result)
 
     def _apply(self, op: Operation[Any, ..., Any], kwargs: dict[str, Any]) -> Any:
+        """Run an operation; a journaled one is applied and journaled together or not
+        at all (see journal.py): the write lock is taken first (a database that cannot
+        be written refuses the change before anything moved), the row is committed
+        before the answer leaves, and a failed commit rebuilds the state from the
+        journal, so that memory never holds a change the database does not."""
         platform = self.platform
-        platform.wall_now = time.monotonic()
-        platform.journal_as = None
+        platform.acting = None
+        if not op.journaled:
+            return op.func(platform, **kwargs)
         sim_time = platform.sim.now
-        result = op.func(platform, **kwargs)
-        journaled = platform.journal_as or ((op.name, kwargs) if op.journaled else None)
-        if journaled is not None:
-            # Committed before the answer leaves: an acknowledged change survives kill -9.
-            self.journal.append(sim_time, *journaled)
+        try:
+            with self.journal.transaction() as changes:
+                result = op.func(platform, **kwargs)
+                changes.append(sim_time, op.name, _entry(kwargs, platform.acting))
+        except CommitFailed:
+            self._rebuild(sim_time)
+            raise
         return result
+
+    def _rebuild(self, sim_time: float) -> None:
+        """Undo a change the journal refused by replaying the journal (deterministic:
+        the same changes at the same times give the same state) up to the moment just
+        before it. If even that fails, every request is refused until a restart."""
+        try:
+            self.platform = self._restore(until=sim_time)
+        except Exception as exc:
+            self.failed = (
+                f"the journal {self.journal.path} could not be written nor read back "
+                f"({exc}): restart the server"
+            )
+            log.error("%s", self.failed)
+            return
+        self._anchor()
+        log.warning("state rebuilt from the journal after a change it could not keep")
+
+    # --- sessions (not simulated state: they never go through the queue) -----------
+    async def login(self, username: str, password: str, address: str | None = None) -> str:
+        """A new session id for good credentials. Repeated failures are throttled (see
+        throttle.py); a hashed password is checked on a worker thread, so the simulation
+        never waits for bcrypt."""
+        self.throttle.check(username, address, time.monotonic())
+        user = self.users.get(username)
+        if user is not None and user.hashed:
+            good = await asyncio.to_thread(verify_password, user, password)
+        else:
+            good = verify_password(user, password)
+        if user is None or not good:
+            self.throttle.failed(username, address, time.monotonic())
+            raise Unauthorized("login: bad username or password")
+        self.throttle.succeeded(username, address)
+        return self.sessions.open(user)
+
+    def login_sync(self, username: str, password: str, address: str | None = None) -> str:
+        """`login` from another thread (tests, tools)."""
+        if self._loop is None:
+            raise ServiceUnavailable("the simulation is not running")
+        future = asyncio.run_coroutine_threadsafe(
+            self.login(username, password, address), self._loop
+        )
+        return future.result()
+
+    def logout(self, session_id: str | None) -> None:
+        self.sessions.user(session_id)  # 401 without a valid session
+        self.sessions.close(session_id)
+
+    def connected(self, session_id: str | None) -> bool:
+        return self.sessions.is_valid(session_id)
 
     # --- clock ---------------------------------------------------------------------
     def _anchor(self) -> None:
@@ -257,7 +348,7 @@ class SimDriver:
         self._sim0 = self.platform.sim.now
 
     def _target(self) -> float:
-        return self._sim0 + (time.monotonic() - self._wall0) * self.speed
+        return min(MAX_SECONDS, self._sim0 + (time.monotonic() - self._wall0) * self.speed)
 
     def _wait(self) -> float | None:
         """How long the driver may wait for a request before the clock needs it."""
@@ -274,17 +365,38 @@ class SimDriver:
             sim.run_until_idle()
         elif self.mode == "realtime":
             target = self._target()
-            if target > sim.now:
-                sim.run(until=target)
+            if target <= sim.now:
+                return
+            # In slices, watching the wall clock: however fast the clock or busy the
+            # simulation, the next request waits at most about MAX_CLOCK_SLICE.
+            deadline = time.monotonic() + MAX_CLOCK_SLICE
+            step = max(self.speed * MAX_CLOCK_SLICE / 10, 1e-3)
+            while sim.now < target:
+                sim.run(until=min(target, sim.now + step))
+                if time.monotonic() > deadline:
+                    if sim.now < target:  # behind: go on from here at the same speed
+                        self._anchor()
+                    break
 
-    def _checkpoint(self) -> None:
-        if self.journal.durable:
+    def _checkpoint(self, force: bool = False) -> None:
+        """Save the clock's position and the sessions' last uses. A database that cannot
+        be written now (locked by another process, say) is logged and tried again
+        later: it must never stop the simulation."""
+        now = time.monotonic()
+        if not self.journal.durable or (now < self._next_checkpoint and not force):
+            return
+        try:
             self.journal.put("clock", self.platform.sim.now)
+            self.sessions.flush()
+        except Exception as exc:
+            self._next_checkpoint = now + CHECKPOINT_RETRY
+            log.warning("checkpoint not saved, next try in %.0f s: %s", CHECKPOINT_RETRY, exc)
+        else:
+            self._next_checkpoint = 0.0
 
     # --- requests the driver answers ------------------------------------------------
     @operation()
     def clock(self, session_id: str | None = None) -> dict:
-        self.platform.wall_now = time.monotonic()
         self.platform.require_admin(session_id)
         return self._clock_info()
 
@@ -295,7 +407,6 @@ class SimDriver:
     def set_clock(
         self, session_id: str | None = None, mode: str | None = None, speed: float | None = None
     ) -> dict:
-        self.platform.wall_now = time.monotonic()
         self.platform.require_admin(session_id)
         mode = mode or self.mode
         speed = self.speed if speed is None else speed
@@ -306,24 +417,33 @@ class SimDriver:
 
     @operation()
     def reset(self, session_id: str | None = None) -> dict:
-        """A fresh server with the same configuration; open sessions stay open."""
-        self.platform.wall_now = time.monotonic()
+        """A fresh server with the same configuration; sessions stay open."""
         self.platform.require_admin(session_id)
-        sessions = self.platform.sessions
-        self.journal.clear_changes()
-        self.journal.put("clock", 0.0)
-        self.platform = Platform(self.config, self.users)
-        self.platform.sessions = sessions
-        for sid, username in sessions.owners():
-            self.journal.append(0.0, "open_session", {"session_id": sid, "username": username})
+        with self.journal.transaction():
+            self.journal.clear_changes()
+            self.journal.put("clock", 0.0)
+        self.platform = Platform(self.config, self.users, self.sessions)
         self._anchor()
         return self._clock_info()
+
+
+def _entry(kwargs: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """What the journal keeps of a change: its arguments and the name of the user who
+    made it, never the session it came with."""
+    args = {k: (None if k == "session_id" else v) for k, v in kwargs.items()}
+    return {"user": user.name if user is not None else None, "args": args}
 
 
 def _check_clock(mode: str, speed: object) -> None:
     if mode not in CLOCK_MODES:
         raise InvalidInput(f"clock: '{mode}' is not one of {', '.join(CLOCK_MODES)}")
-    if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed > 0:
+    if (
+        isinstance(speed, bool)
+        or not isinstance(speed, (int, float))
+        or not math.isfinite(speed)
+        or not 0 < speed <= MAX_SPEED
+    ):
         raise InvalidInput(
-            f"speed: {speed!r} must be a number of simulated seconds per wall second, > 0"
+            f"speed: {speed!r} must be a number of simulated seconds per wall second, "
+            f"> 0 and at most {MAX_SPEED:g}"
         )

@@ -8,7 +8,6 @@ journaled alter state, and the driver journals them (see journal.py).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +20,14 @@ from psa_sim.engine.simulation import Simulation
 from psa_sim.errors import Forbidden, InvalidInput, NotFound
 from psa_sim.model.endpoints import deployments_from_data, groups_from_data
 from psa_sim.model.instance import ServiceInstance
+from psa_sim.platform import catalog_access as access
 from psa_sim.platform import views
-from psa_sim.platform.auth import Sessions, User, load_users
+from psa_sim.platform.auth import User, load_users
 from psa_sim.platform.catalog_store import CatalogStore
+from psa_sim.platform.input_limits import check_listable, check_variables
+from psa_sim.platform.journal import Journal
 from psa_sim.platform.operations import operation
+from psa_sim.platform.sessions import SessionStore
 from psa_sim.states import RUNNING
 
 
@@ -80,17 +83,24 @@ def _description(description: object) -> tuple[str | None, str, dict[str, object
     variables = description.get("variables") or {}
     if not isinstance(variables, dict):
         raise InvalidInput(f"variables: {variables!r} is not a map of names to values")
-    for key, value in variables.items():
-        if isinstance(value, (dict, list)):
-            raise InvalidInput(f"variables.{key}: {value!r} is not a string")
+    check_variables("variables", variables)
     return bucket or None, name, variables
 
 
 class Platform:
-    def __init__(self, config: PlatformConfig, users: dict[str, User] | None = None) -> None:
+    def __init__(
+        self,
+        config: PlatformConfig,
+        users: dict[str, User] | None = None,
+        sessions: SessionStore | None = None,
+    ) -> None:
         self.config = config
         self.users = users if users is not None else load_users(config.users)
-        self.sessions = Sessions(self.users)
+        # Sessions are the driver's (they outlive a reset or a rebuild): the platform
+        # only asks who a session stands for.
+        self.sessions = (
+            sessions if sessions is not None else SessionStore(self.users, Journal(None))
+        )
         self.index = ServiceIndex()
         self.sim = Simulation(
             self.index,
@@ -109,44 +119,26 @@ class Platform:
         self.catalog.preload_scripts(
             bundled_scripts_dir(), BUNDLED_BUCKET, defaults.BUCKET_OWNER, self.sim.now_ms()
         )
-        # Set by the driver before each call: the wall clock for session idleness (None
-        # while replaying the journal), and what to journal instead of the call itself.
-        self.wall_now: float | None = None
-        self.journal_as: tuple[str, dict] | None = None
+        # Set by the driver: while it replays the journal, the user who made the change
+        # (what was accepted stays accepted: neither the session nor the users file is
+        # asked again); otherwise None, and `acting` says whose session the last
+        # operation ran for (the journal keeps that name, never the session).
+        self.replay_user: User | None = None
+        self.acting: User | None = None
 
     # --- sessions ------------------------------------------------------------------
     def _user(self, session_id: str | None) -> User:
-        return self.sessions.user(session_id, self.wall_now)
+        if self.replay_user is not None:
+            return self.replay_user
+        user = self.sessions.user(session_id)
+        self.acting = user
+        return user
 
     def require_admin(self, session_id: str | None) -> User:
         user = self._user(session_id)
         if not user.admin:
             raise Forbidden(f"user '{user.name}' is not an administrator")
         return user
-
-    @operation()
-    def login(self, username: str, password: str) -> str:
-        user = self.sessions.check_password(username, password)
-        session_id = secrets.token_hex(16)
-        self.open_session(session_id, user.name)
-        # The journal keeps the session it opened, never the password.
-        self.journal_as = ("open_session", {"session_id": session_id, "username": user.name})
-        return session_id
-
-    @operation(replay_only=True)
-    def open_session(self, session_id: str, username: str) -> str:
-        self.sessions.open(session_id, username, self.wall_now)
-        return session_id
-
-    @operation(journaled=True)
-    def logout(self, session_id: str | None) -> None:
-        self.sessions.close(session_id)
-
-    @operation()
-    def connected(self, session_id: str | None) -> bool:
-        if self.wall_now is None:
-            return False
-        return self.sessions.is_valid(session_id, self.wall_now)
 
     # --- service instances ---------------------------------------------------------
     def _owned(
@@ -196,6 +188,8 @@ class Platform:
             raise InvalidInput(f"instance_status: {status!r} is not a state name")
         if variables is not None and not isinstance(variables, dict):
             raise InvalidInput(f"variables: {variables!r} is not a map of names to values")
+        if variables is not None:
+            check_variables("variables", variables)
         if label is not None and not isinstance(label, str):
             raise InvalidInput(f"label: {label!r} is not a string")
         # Checked before anything changes: a bad deployment leaves the instance as it was.
@@ -273,15 +267,27 @@ class Platform:
         }
 
     # --- catalog -------------------------------------------------------------------
+    def _bucket_access(self, session_id: str | None, bucket: str, write: bool) -> User:
+        """The session's user, if they may read (or write) the bucket (catalog_access.py)."""
+        user = self._user(session_id)
+        owner = self.catalog.get_bucket(bucket)["owner"]
+        if write:
+            access.check_write(user, bucket, owner)
+        else:
+            access.check_read(user, bucket, owner)
+        return user
+
     @operation()
     def list_buckets(self, session_id: str | None, kind: str | None = None) -> list[dict]:
-        self._user(session_id)
-        return self.catalog.list_buckets(kind)
+        user = self._user(session_id)
+        return [b for b in self.catalog.list_buckets(kind) if access.can_read(user, b["owner"])]
 
     @operation(journaled=True)
     def create_bucket(self, session_id: str | None, name: str, owner: str | None = None) -> dict:
-        self._user(session_id)
-        return self.catalog.create_bucket(name, owner or defaults.BUCKET_OWNER)
+        user = self._user(session_id)
+        owner = owner or defaults.BUCKET_OWNER
+        access.check_owner(user, owner)
+        return self.catalog.create_bucket(name, owner)
 
     @operation()
     def get_bucket(self, session_id: str | None, name: str) -> dict:
@@ -301,7 +307,7 @@ class Platform:
         kind: str | None = None,
         object_name: str | None = None,
     ) -> list[dict]:
-        self._user(session_id)
+        self._bucket_access(session_id, bucket, write=False)
         return self.catalog.list_objects(bucket, kind=kind, object_name=object_name)
 
     @operation(journaled=True)
@@ -317,7 +323,7 @@ class Platform:
         project_name: str | None = None,
         tags: str | None = None,
     ) -> dict:
-        user = self._user(session_id)
+        user = self._bucket_access(session_id, bucket, write=True)
         if not kind:
             raise InvalidInput(
                 "kind: the kind of the object is required (PSA workflows use workflow/psa)"
@@ -328,7 +334,7 @@ class Platform:
             name=name,
             kind=kind,
             commit_message=commit_message or "",
-            content_type=content_type or "application/xml",
+            content_type=content_type or "",
             project_name=project_name,
             tags=tags,
             username=user.name,
@@ -347,13 +353,13 @@ class Platform:
         project_name: str | None = None,
         tags: str | None = None,
     ) -> dict:
-        user = self._user(session_id)
+        user = self._bucket_access(session_id, bucket, write=True)
         return self.catalog.add_revision(
             bucket,
             name,
             content,
             commit_message=commit_message or "",
-            content_type=content_type or "application/xml",
+            content_type=content_type or "",
             project_name=project_name,
             tags=tags,
             username=user.name,
@@ -362,7 +368,7 @@ class Platform:
 
     @operation()
     def get_object(self, session_id: str | None, bucket: str, name: str) -> dict:
-        self._user(session_id)
+        self._bucket_access(session_id, bucket, write=False)
         return self.catalog.get_metadata(bucket, name)
 
     @operation()
@@ -372,12 +378,12 @@ class Platform:
 
     @operation()
     def get_raw(self, session_id: str | None, bucket: str, name: str) -> tuple[bytes, str]:
-        self._user(session_id)
+        self._bucket_access(session_id, bucket, write=False)
         return self.catalog.get_raw(bucket, name)
 
     @operation(journaled=True)
     def delete_object(self, session_id: str | None, bucket: str, name: str) -> dict:
-        self._user(session_id)
+        self._bucket_access(session_id, bucket, write=True)
         return self.catalog.delete_object(bucket, name)
 
     # --- scheduler -----------------------------------------------------------------
@@ -422,6 +428,7 @@ class Platform:
     @operation(journaled=True)
     def add_node_token(self, session_id: str | None, node_url: str, token: str) -> None:
         self.require_admin(session_id)
+        check_listable("token", token or "")
         self.sim.add_node_token(node_url or "", token or "")
 
     @operation(journaled=True)

@@ -31,6 +31,9 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "the session's user may not do this",
         404: "unknown instance, bucket, object, workflow or job",
         409: "refused in the current state",
+        413: "a body, upload or variable beyond the server's limits",
+        429: "too many failed logins: retry after the Retry-After header's seconds",
+        503: "the server cannot make the change durable now (its journal cannot be written)",
     }
     return {s: {"model": ErrorBody, "description": described[s]} for s in sorted({400, *statuses})}
 
