@@ -258,9 +258,9 @@ def _validate(args: argparse.Namespace) -> int:
     # Service level: the state machine the valid files make together.
     usable = [report.path for report in reports if report.ok]
     service_warnings = check_services(index_of_files(usable)) if usable else []
-    for warning in service_warnings:
+    for problem in service_warnings:
         stream = sys.stderr if args.strict else sys.stdout
-        print(f"{'error' if args.strict else 'warning'}: {warning}", file=stream)
+        print(f"{'error' if args.strict else 'warning'}: {problem}", file=stream)
     if failed:
         print(f"{failed} of {len(args.files)} file(s) invalid", file=sys.stderr)
         return EXIT_FAILED
