@@ -248,3 +248,18 @@ def test_long_lists_are_paged(portal, server):
     view.find_element(By.CSS_SELECTOR, '[data-do="page"][data-key="activated-next"]').click()
     portal.wait(lambda: "51–55 of 55" in portal.css("#tab-activated").text)
     portal.row("activated", ids[0])
+
+
+def test_activation_by_keyboard(portal):
+    portal.login("admin", "admin")
+    card = portal.visible('#tab-activation [data-do="pick"][data-workflow="MongoDB"]')
+    portal.driver.execute_script("arguments[0].focus()", card)
+    card.send_keys(Keys.ENTER)  # a button: Enter picks it, the form takes the focus
+    portal.visible('#tab-activation form.variables[data-workflow="MongoDB"]')
+    focused = portal.driver.switch_to.active_element
+    assert focused.get_attribute("name") == "INSTANCE_NAME"
+    focused.send_keys(Keys.CONTROL, "a")
+    focused.send_keys("typed-db", Keys.ENTER)  # Enter in a field submits the form
+    instance = int(portal.notice(r"Instance (\d+) of MongoDB submitted").group(1))
+    portal.tab("activated")
+    assert "typed-db" in portal.row("activated", instance).text
