@@ -28,6 +28,7 @@ COLLECTION_ENTRIES = (
     "galaxy.yml",
     "meta",
     "plugins",
+    "extensions",
     "roles",
     "playbooks",
     "docs",

@@ -69,3 +69,56 @@ notes:
   - The modules run where the task runs (usually C(localhost) or with C(delegate_to));
     they only talk to the server over HTTP(S).
 """
+
+    # The same options for the inventory and lookup plugins, which read their environment
+    # fallbacks through ansible's configuration (env:) rather than an argument spec.
+    PLUGINS = r"""
+options:
+  url:
+    description:
+      - Base URL of the ProActive server, for example V(https://proactive.example.com:8443).
+      - A URL ending with C(/rest), C(/catalog) or C(/cloud-automation-service) is
+        understood as the base URL.
+    type: str
+    required: true
+    env:
+      - name: PSA_URL
+  username:
+    description:
+      - Login name on the ProActive server. Required unless O(session_id) is given.
+    type: str
+    env:
+      - name: PSA_USERNAME
+  password:
+    description:
+      - Password of O(username).
+    type: str
+    env:
+      - name: PSA_PASSWORD
+  session_id:
+    description:
+      - An existing session id to reuse instead of logging in.
+    type: str
+  validate_certs:
+    description:
+      - Whether the server's TLS certificate is verified.
+    type: bool
+    default: true
+    env:
+      - name: PSA_VALIDATE_CERTS
+  ca_path:
+    description:
+      - A PEM file of CA certificates to verify the server's certificate with, instead
+        of the system's, when O(validate_certs) is true.
+    type: path
+    env:
+      - name: PSA_CA_PATH
+  timeout:
+    description:
+      - Timeout of each HTTP request, in seconds. Reads are retried with backoff on
+        connection errors.
+    type: float
+    default: 30
+requirements:
+  - requests
+"""
