@@ -83,7 +83,7 @@ class Sim:
 async def expect(queue: asyncio.Queue, *wanted: tuple[str, int, str | None]) -> list[dict]:
     """The next events, which must be `wanted` (type, instance id, state) in order."""
     got = []
-    for _ in wanted:
+    for _wanted in wanted:
         item = await asyncio.wait_for(queue.get(), timeout=20)
         got.append(item["psa"])
     assert [(e["type"], e["instance_id"], e["state"]) for e in got] == list(wanted), got
