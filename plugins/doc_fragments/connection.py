@@ -108,8 +108,10 @@ options:
       - name: PSA_VALIDATE_CERTS
   ca_path:
     description:
-      - A PEM file of CA certificates to verify the server's certificate with, instead
-        of the system's, when O(validate_certs) is true.
+      - A CA bundle (a PEM file, or a directory prepared with C(c_rehash)) to verify the
+        server's certificate with, instead of the system's trusted CAs; for a server whose
+        certificate a private CA signed.
+      - Ignored when O(validate_certs=false).
     type: path
     env:
       - name: PSA_CA_PATH

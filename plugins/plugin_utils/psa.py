@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible_collections.proactive.psa.plugins.module_utils.catalog import load_services
 from ansible_collections.proactive.psa.plugins.module_utils.client import (
     HAS_REQUESTS,
@@ -58,22 +60,21 @@ def connect(options):
         raise PsaPluginError("timeout: must be a positive number of seconds, got %s" % timeout)
     validate_certs = options.get("validate_certs")
     validate_certs = True if validate_certs is None else _boolean(validate_certs)
+    ca_path = options.get("ca_path")
+    if ca_path and not os.path.isfile(ca_path) and not os.path.isdir(ca_path):
+        raise PsaPluginError("ca_path: %s is not a file nor a directory" % ca_path)
     try:
-        client = PsaClient(
+        return PsaClient(
             url,
             username=options.get("username"),
             password=options.get("password"),
             session_id=options.get("session_id"),
             validate_certs=validate_certs,
+            ca_path=ca_path,
             timeout=timeout,
         )
     except ValueError as error:
         raise PsaPluginError(str(error))
-    ca_path = options.get("ca_path")
-    if ca_path and validate_certs:
-        # requests takes a CA bundle where it takes True: verify against that file only.
-        client.http.verify = ca_path
-    return client
 
 
 def _boolean(value):

@@ -104,8 +104,9 @@ def test_host_variables_mask_secrets_and_set_ansible_host(build):
         "mongodb-endpoint-2": "https://psa/cloud-automation-service/services/2/endpoints/x/"
     }
     assert variables["psa_deployments"][0]["node"]["host"] == "node-7"
-    # PASSWORD is PA:HIDDEN in the catalog
+    # PASSWORD is PA:HIDDEN in the catalog; API_TOKEN says it is a secret by its name
     assert variables["psa_variables"]["PASSWORD"] == "********"
+    assert variables["psa_variables"]["API_TOKEN"] == "********"
     assert variables["psa_variables"]["ENGINE"] == "docker"
     assert "s3cr3t" not in json.dumps(variables)
 
@@ -154,7 +155,7 @@ def test_cache_is_used_and_holds_no_secret(build, tmp_path):
         open(os.path.join(tmp_path / "cache", name), encoding="utf-8").read()
         for name in os.listdir(tmp_path / "cache")
     )
-    assert "db1" in cached and "s3cr3t" not in cached
+    assert "db1" in cached and "s3cr3t" not in cached and "t0k" not in cached
     build(config, cache=False)
     assert len(build.fetches) == 2
 

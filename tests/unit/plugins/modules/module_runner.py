@@ -68,6 +68,15 @@ class ModuleRunner:
             self.logged.append(msg)
 
         monkeypatch.setattr(basic.AnsibleModule, "log", log)
+        # A module runs on a target. ansible-core 2.19 flags the process as the controller
+        # once controller code is imported (the inventory and lookup tests load plugins),
+        # and a module's warnings then go to the display instead of its result.
+        try:
+            from ansible.module_utils import _internal
+        except ImportError:  # ansible-core before 2.19
+            _internal = None
+        if hasattr(_internal, "is_controller"):
+            monkeypatch.setattr(_internal, "is_controller", False)
 
     def bind(self, main, defaults):
         """``run(server, check_mode=False, diff=True, **args)`` for one module: ``args``
