@@ -71,6 +71,11 @@ BENCHMARKS = [
         "collection_fleet.py",
         {"full": [], "quick": ["--instances", "20"], "scale": []},
     ),
+    (
+        "inventory_build",
+        "inventory_build.py",
+        {"full": [], "quick": ["--instances", "100", "--repeat", "1"], "scale": []},
+    ),
 ]
 RESULTS = BENCH_DIR / "results.json"
 

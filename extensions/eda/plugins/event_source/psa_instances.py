@@ -21,7 +21,8 @@ for each instance already there).
 The server offers no event stream, so the source lists the instances every ``interval``
 and compares each listing with the one before. Each event is
 ``{"psa": {"type", "instance_id", "service_id", "instance_name", "state",
-"previous_state", "endpoints", "variables", "node_host"}}`` (secrets masked), ``type`` one of
+"previous_state", "endpoints", "deployments", "variables", "node_host"}}`` (secrets
+masked), ``type`` one of
 
 * ``created``: a new instance (followed by its state's event when it is already in
   ERROR, FINISHED or KILLED, or by ``transition_started``);
