@@ -60,3 +60,29 @@ def test_kafka_with_another_zookeeper_name_starts_a_second_one(make_sim):
     sim.submit_activation("Kafka", {"INSTANCE_NAME": "kafka-2", "ZOOKEEPER_INSTANCE_NAME": "zk-2"})
     sim.run(until=100)
     assert sorted(z.name for z in _zookeepers(sim)) == ["zk-2", "zookeeper-server-1"]
+
+
+def test_finishing_kafka_finishes_its_zookeeper_unless_told_not_to(make_sim):
+    # The real Finish_Kafka's Stop_Zookeeper_Service task, guarded by
+    # TERMINATE_ZOOKEEPER_ON_FINISH (default true).
+    sim = make_sim(nodes=4)
+    kafka = sim.submit_activation("Kafka", {"ZOOKEEPER_INSTANCE_NAME": "zk-a"})
+    kept = sim.submit_activation(
+        "Kafka",
+        {
+            "INSTANCE_NAME": "kafka-b",
+            "ZOOKEEPER_INSTANCE_NAME": "zk-b",
+            "TERMINATE_ZOOKEEPER_ON_FINISH": "false",
+        },
+    )
+    sim.run(until=600)
+    [zk_a] = sim.store.find_by_name("Zookeeper", "zk-a")
+    [zk_b] = sim.store.find_by_name("Zookeeper", "zk-b")
+    assert kafka.state == kept.state == zk_a.state == zk_b.state == "RUNNING"
+    sim.submit_action(kafka.instance_id, "Finish_Kafka")
+    sim.submit_action(kept.instance_id, "Finish_Kafka")
+    sim.run(until=1200)
+    assert kafka.state == kept.state == "FINISHED"
+    assert zk_a.state == "FINISHED"  # finished with its Kafka
+    assert zk_b.state == "RUNNING"  # TERMINATE_ZOOKEEPER_ON_FINISH=false keeps it
+    assert sim.leaks() == []

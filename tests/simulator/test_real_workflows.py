@@ -95,7 +95,9 @@ def test_every_real_service_activates_and_runs_its_actions():
                         sim.submit_action(subject.instance_id, step)
                         _settle(sim)
                 if subject.state != state or subject.is_transitioning:
-                    problems.append(f"{service_id}: could not reach {state} ({subject.instance_status})")
+                    problems.append(
+                        f"{service_id}: could not reach {state} ({subject.instance_status})"
+                    )
                     continue
                 sim.submit_action(subject.instance_id, workflow)
                 _settle(sim)

@@ -45,13 +45,14 @@ class Task:
     name: str
     generic_info: Mapping[str, str]
     scripts: tuple[ScriptRef, ...] = ()  # catalog scripts it references (scripts.py)
+    variables: tuple[tuple[str, str], ...] = ()  # task-level variables (name, value)
 
     @property
     def node_access_token(self) -> str | None:
         return self.generic_info.get(NODE_ACCESS_TOKEN_KEY)
 
     def __hash__(self) -> int:  # the mapping field is not hashable by itself
-        return hash((self.name, tuple(self.generic_info.items()), self.scripts))
+        return hash((self.name, tuple(self.generic_info.items()), self.scripts, self.variables))
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,11 @@ def _read_tasks(root: ElementTree.Element, warnings: list[str]) -> tuple[Task, .
                 name=name,
                 generic_info=_read_generic_info(element, f"task '{name}'", warnings),
                 scripts=read_script_refs(element),
+                variables=tuple(
+                    (v.get("name") or "", v.get("value") or "")
+                    for v in element.findall("variables/variable")
+                    if v.get("name")
+                ),
             )
         )
     return tuple(tasks)

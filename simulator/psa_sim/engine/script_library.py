@@ -54,6 +54,8 @@ CLEAN_TRIGGER = "Clean_Trigger_Action"
 REMOVE_TOKENS = "Update_service_and_remove_tokens"
 ADD_DEPLOYMENTS = "Add_deployments_and_update_service"
 SET_FINISHED = "Set_service_FINISHED_if_all_clean_OK"
+FIND_INSTANCE = "Find_and_set_Instance_Id"
+SERVICE_ACTION = "Service_Action"
 
 # Scripts whose effect is already the engine's own rule: node selection (a node with a
 # PSA_ token takes only tasks asking for it) and the container commands of each kind.
@@ -79,9 +81,32 @@ INTERPRETED = (
     REMOVE_TOKENS,
     ADD_DEPLOYMENTS,
     SET_FINISHED,
+    FIND_INSTANCE,
+    SERVICE_ACTION,
 )
 
 RESUME_LAUNCHED = "RESUME_LAUNCHED"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAction:
+    """A task that runs an action on another service's instance, as Finish_Kafka's
+    Stop_Zookeeper_Service does: `Find_and_set_Instance_Id SERVICE NAME` (pre) finds
+    the instance, `Service_Action` (main) submits SERVICE_ACTION_WORKFLOW (bucket/name)
+    or ACTION on it. Arguments are kept as written (`$ZOOKEEPER_SERVICE_ID`)."""
+
+    workflow: str
+    service_arg: str
+    name_arg: str
+
+    @property
+    def guard(self) -> str | None:
+        """The `TERMINATE_<X>_ON_FINISH` variable a real workflow tests before it
+        (Finish_Kafka's if/else on TERMINATE_ZOOKEEPER_ON_FINISH), from `$<X>_SERVICE_ID`."""
+        name = self.service_arg.strip().lstrip("$").strip("{}")
+        if not name.endswith("_SERVICE_ID") or len(name) <= len("_SERVICE_ID"):
+            return None
+        return f"TERMINATE_{name[: -len('_SERVICE_ID')]}_ON_FINISH"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +122,7 @@ class ScriptPlan:
     trigger_flag: str | None = None  # Pre_Trigger_Action's argument
     trigger_status: str | None = None  # Post_Trigger_Action's argument
     removes_token_when_loop_over: bool = False  # Clean_Trigger_Action and kin
+    service_actions: tuple[ServiceAction, ...] = ()
 
 
 def _first(
@@ -111,6 +137,14 @@ def plan_of(workflow: Workflow) -> ScriptPlan:
     known = [r for r in refs if r.name in INTERPRETED]
     if not known:
         return ScriptPlan()
+    service_actions = []
+    for task in workflow.tasks:
+        names = {r.name: r for r in task.scripts if r.bucket == LIBRARY_BUCKET}
+        find = names.get(FIND_INSTANCE)
+        task_variables = dict(task.variables)
+        target = task_variables.get("SERVICE_ACTION_WORKFLOW") or task_variables.get("ACTION")
+        if SERVICE_ACTION in names and find is not None and len(find.args) >= 2 and target:
+            service_actions.append(ServiceAction(target, find.args[0], find.args[1]))
     post = _first(known, (POST_START,), (POST, MAIN))
     scheme = None
     if post is not None and post.args and post.args[0].strip():
@@ -134,4 +168,5 @@ def plan_of(workflow: Workflow) -> ScriptPlan:
             known, (CLEAN_TRIGGER, REMOVE_TOKENS), (CLEAN, MAIN, POST)
         )
         is not None,
+        service_actions=tuple(service_actions),
     )

@@ -29,7 +29,7 @@ from psa_sim.engine.scheduler import Counters, Scheduler, call_later
 from psa_sim.engine.script_library import RESUME_LAUNCHED
 from psa_sim.engine.timing import TimingModel, TimingOverrides
 from psa_sim.engine.workflow_facts import FactsCache
-from psa_sim.errors import Conflict, InvalidInput, NotFound
+from psa_sim.errors import Conflict, InvalidInput, NotFound, PsaError
 from psa_sim.model import lifecycle
 from psa_sim.model.endpoints import (
     PROXY_GROUPS,
@@ -473,6 +473,41 @@ class Simulation:
             self._end_job(job, JobStatus.FINISHED)
         self.observer.transition_completed(instance, job)
         self._settled(instance)
+        if kind != JobKind.ACTIVATION:
+            self._run_service_actions(job)
+
+    def _run_service_actions(self, job: Job) -> None:
+        """Service_Action tasks: an action on another service's instance, e.g. the
+        Zookeeper a Kafka started, finished with it unless TERMINATE_ZOOKEEPER_ON_FINISH
+        is false (the real Finish_Kafka)."""
+        for action in self._facts(job.workflow).scripts.service_actions:
+            variables = job.variables
+            guard = action.guard
+            if (
+                guard is not None
+                and guard in variables
+                and variables[guard].strip().lower() != "true"
+            ):
+                job.log.append((self.env.now, f"{guard} is {variables[guard]!r}: not run"))
+                continue
+            service_id = resolve_references(action.service_arg, variables, job.job_id).strip()
+            name = resolve_references(action.name_arg, variables, job.job_id).strip()
+            bucket, _, workflow_name = action.workflow.rpartition("/")
+            for target in self.store.find_by_name(service_id, name):
+                if target.is_transitioning or target.state in ENDED_STATES:
+                    continue
+                try:
+                    self.submit_action(
+                        target.instance_id, workflow_name, bucket=bucket or None, user=job.owner
+                    )
+                    job.log.append(
+                        (
+                            self.env.now,
+                            f"{workflow_name} submitted on instance {target.instance_id}",
+                        )
+                    )
+                except PsaError as error:
+                    job.log.append((self.env.now, f"{workflow_name} not run: {error}"))
 
     def _end_job(self, job: Job, status: JobStatus, error: str | None = None) -> None:
         if job.status.is_final:
