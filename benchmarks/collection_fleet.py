@@ -26,7 +26,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from collection_noop import REPO_DIR, TIMING_CALLBACK, log, python_env, tool
+from collection_noop import log, python_env, run_timed_playbook
 
 NAME = "collection_fleet"
 RESULT_PREFIX = "BENCH_RESULT "
@@ -111,46 +110,13 @@ def instances_playbook(url: str, count: int, parallel: int) -> str:
 
 
 def run_side(label: str, book_text_for, nodes: int) -> tuple[list[dict], float]:
+    """One side: its own server, its playbook; (task timings, playbook wall seconds)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-fleet-{label}-"))
     server = start_server(workdir, nodes)
     try:
-        tree = workdir / "collections" / "ansible_collections" / "proactive"
-        tree.mkdir(parents=True)
-        (tree / "psa").symlink_to(REPO_DIR, target_is_directory=True)
-        callbacks = workdir / "callbacks"
-        callbacks.mkdir()
-        (callbacks / "bench_timing.py").write_text(TIMING_CALLBACK)
-        book = workdir / "bench.yml"
-        book.write_text(book_text_for(server.url))
-        timing = workdir / "timing.json"
-        env = dict(
-            os.environ,
-            ANSIBLE_COLLECTIONS_PATH=str(workdir / "collections"),
-            ANSIBLE_CALLBACK_PLUGINS=str(callbacks),
-            ANSIBLE_CALLBACKS_ENABLED="bench_timing",
-            BENCH_TIMING_FILE=str(timing),
-            ANSIBLE_LOCALHOST_WARNING="false",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-            ANSIBLE_NOCOLOR="true",
-        )
-        for name in ("PSA_URL", "PSA_USERNAME", "PSA_PASSWORD", "ANSIBLE_CONFIG"):
-            env.pop(name, None)
         started = time.perf_counter()
-        proc = subprocess.run(
-            [tool("ansible-playbook"), str(book)],
-            env=env,
-            cwd=str(workdir),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        wall = time.perf_counter() - started
-        if proc.returncode != 0 or not timing.exists():
-            raise SystemExit(
-                "the %s playbook failed (exit %d):\n%s\n%s"
-                % (label, proc.returncode, proc.stdout[-5000:], proc.stderr[-3000:])
-            )
-        return json.loads(timing.read_text()), wall
+        tasks = run_timed_playbook(workdir, book_text_for(server.url))
+        return tasks, time.perf_counter() - started
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -178,6 +178,12 @@ def playbook(url: str, repeat: int, converge: int) -> str:
 
 
 def run_playbook(workdir: Path, url: str, repeat: int, converge: int) -> list[dict]:
+    return run_timed_playbook(workdir, playbook(url, repeat, converge))
+
+
+def run_timed_playbook(workdir: Path, text: str) -> list[dict]:
+    """Run the playbook ``text`` with this collection (linked into ``workdir``) and the
+    timing callback; return each task's timing. Exits when the playbook fails."""
     tree = workdir / "collections" / "ansible_collections" / "proactive"
     tree.mkdir(parents=True)
     (tree / "psa").symlink_to(REPO_DIR, target_is_directory=True)
@@ -185,7 +191,7 @@ def run_playbook(workdir: Path, url: str, repeat: int, converge: int) -> list[di
     callbacks.mkdir()
     (callbacks / "bench_timing.py").write_text(TIMING_CALLBACK)
     book = workdir / "bench.yml"
-    book.write_text(playbook(url, repeat, converge))
+    book.write_text(text)
     timing = workdir / "timing.json"
     env = dict(
         os.environ,
