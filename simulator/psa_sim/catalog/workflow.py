@@ -40,12 +40,28 @@ _DECLARED_ENCODING = re.compile(
 )
 
 
+# What a plain job's control flow declares, as far as the XML says it without running
+# its scripts: `runs = 3` in a replicate script, `PA_TASK_ITERATION') < 3` in a loop's.
+_REPLICATE_RUNS = re.compile(r"\bruns\s*=\s*(\d+)")
+_LOOP_BOUND = re.compile(r"PA_TASK_ITERATION['\"]\)?\s*(<=?)\s*(\d+)")
+_READY_FOR_SIGNAL = re.compile(r"readyForSignal\(\s*[\"']([^\"']+)[\"']")
+# The scheduler's default number of executions of a task (pa.scheduler.task.numberofexecution).
+DEFAULT_EXECUTIONS = 2
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     name: str
     generic_info: Mapping[str, str]
     scripts: tuple[ScriptRef, ...] = ()  # catalog scripts it references (scripts.py)
     variables: tuple[tuple[str, str], ...] = ()  # task-level variables (name, value)
+    depends: tuple[str, ...] = ()
+    description: str = ""
+    replicate_runs: int | None = None  # a replicate control flow: its children run N times
+    loop_target: str | None = None  # a loop control flow: back to this task...
+    loop_iterations: int = 1  # ...this many times in all (1 when its script is not read)
+    ready_signals: tuple[str, ...] = ()  # signalapi.readyForSignal("X") in its scripts
+    max_executions: int = DEFAULT_EXECUTIONS
 
     @property
     def node_access_token(self) -> str | None:
@@ -67,6 +83,7 @@ class Workflow:
     source: str | None
     xml: str
     warnings: tuple[str, ...] = ()
+    on_task_error: str = "none"  # the job's onTaskError: cancelJob fails it at a fault
     # FROM -> TO, built once: target_state() runs on the engine's hot path.
     _targets: dict[str, str] = field(init=False, repr=False, compare=False)
 
@@ -175,6 +192,7 @@ def parse_workflow(xml_text: str | bytes, source: str | None = None) -> Workflow
         source=source,
         xml=_as_text(xml_text),
         warnings=tuple(warnings),
+        on_task_error=root.get("onTaskError") or "none",
     )
 
 
@@ -272,6 +290,14 @@ def _read_tasks(root: ElementTree.Element, warnings: list[str]) -> tuple[Task, .
         name = element.get("name") or ""
         if not name:
             warnings.append("a task has no name attribute")
+        depends = element.find("depends")
+        flow = element.find("controlFlow")
+        replicate = flow.find("replicate") if flow is not None else None
+        loop = flow.find("loop") if flow is not None else None
+        try:
+            executions = int(element.get("maxNumberOfExecution") or DEFAULT_EXECUTIONS)
+        except ValueError:
+            executions = DEFAULT_EXECUTIONS
         tasks.append(
             Task(
                 name=name,
@@ -282,9 +308,40 @@ def _read_tasks(root: ElementTree.Element, warnings: list[str]) -> tuple[Task, .
                     for v in element.findall("variables/variable")
                     if v.get("name")
                 ),
+                depends=tuple(ref.get("ref") or "" for ref in depends.findall("task"))
+                if depends is not None
+                else (),
+                description=_text_of(element.find("description")),
+                replicate_runs=_replicate_runs(replicate),
+                loop_target=loop.get("target") if loop is not None else None,
+                loop_iterations=_loop_iterations(loop),
+                ready_signals=tuple(
+                    dict.fromkeys(_READY_FOR_SIGNAL.findall("".join(element.itertext())))
+                ),
+                max_executions=max(1, executions),
             )
         )
     return tuple(tasks)
+
+
+def _replicate_runs(replicate: ElementTree.Element | None) -> int | None:
+    if replicate is None:
+        return None
+    match = _REPLICATE_RUNS.search(_text_of(replicate))
+    return max(1, int(match.group(1))) if match else 1
+
+
+def _loop_iterations(loop: ElementTree.Element | None) -> int:
+    """How many times a loop's block runs: read from `iteration < N`, `loop = false`."""
+    if loop is None:
+        return 1
+    text = _text_of(loop)
+    bound = _LOOP_BOUND.search(text)
+    if bound:
+        # `loop = ITERATION < N` is asked after iterations 0, 1, ...: the block runs N + 1
+        # times (N + 2 with <=).
+        return int(bound.group(2)) + (2 if bound.group(1) == "<=" else 1)
+    return 1
 
 
 def _text_of(element: ElementTree.Element | None) -> str:

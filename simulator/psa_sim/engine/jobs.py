@@ -1,4 +1,4 @@
-"""Scheduler jobs: one per workflow submitted on behalf of an instance."""
+"""Scheduler jobs: a workflow submitted on behalf of an instance, or a plain job."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from psa_sim.states import transitioning_label
 if TYPE_CHECKING:
     from psa_sim.catalog.workflow import Workflow
     from psa_sim.engine.cluster import Node
+    from psa_sim.engine.plain_jobs import TaskRun
     from psa_sim.model.instance import ServiceInstance
 
 
@@ -21,6 +22,7 @@ class JobStatus(StrEnum):
     FINISHED = "FINISHED"
     FAILED = "FAILED"
     KILLED = "KILLED"
+    PAUSED = "PAUSED"  # PUT /rest/scheduler/jobs/{id}/pause: its tasks not started wait
     IN_ERROR = "IN_ERROR"  # an activation whose health loop saw the platform crash
 
     @property
@@ -36,9 +38,11 @@ class Job:
 
     __slots__ = (
         "bucket",
+        "current_task",
         "error",
         "finished_at",
         "from_state",
+        "generic_info",
         "instance",
         "job_id",
         "kind",
@@ -48,13 +52,20 @@ class Job:
         "on_task_done",
         "owner",
         "parent_job_id",
+        "paused_from",
+        "priority",
+        "ran_on",
         "result",
+        "resume_needs_node",
+        "signals",
         "started_at",
         "status",
         "submitted_at",
+        "tasks",
         "to_state",
         "token",
         "variables",
+        "wants_node",
         "workflow",
     )
 
@@ -64,7 +75,7 @@ class Job:
         workflow: Workflow,
         bucket: str,
         kind: JobKind,
-        instance: ServiceInstance,
+        instance: ServiceInstance | None,  # None: a plain job
         from_state: str,
         to_state: str,
         variables: dict[str, str],
@@ -95,6 +106,18 @@ class Job:
         # behaviour callback when its task ends: (job, the node the task ran on)
         self.on_task_done: Callable[[Job, Node], None] | None = None
         self.error: str | None = None
+        self.wants_node = False  # queued for a node (a stale queue entry is skipped)
+        self.ran_on: Node | None = None  # the last node a task of it ran on, kept once it is freed
+        self.priority = "NORMAL"
+        self.paused_from: JobStatus | None = None  # the status a pause interrupted
+        self.resume_needs_node = False  # it was queued for a node when paused
+        # Signals sent to the job or declared ready by its tasks: name → variables.
+        self.signals: dict[str, dict[str, str]] = {}
+        self.generic_info: dict[str, str] = dict(workflow.generic_info)
+        # Plain jobs run their tasks one by one (see plain_jobs.py); a PSA job's work is
+        # one unit, its tasks' records derived from the job's (None here).
+        self.tasks: list[TaskRun] | None = None
+        self.current_task: TaskRun | None = None
 
     @property
     def transition_state(self) -> str:

@@ -14,6 +14,7 @@ class JobKind(StrEnum):
     PAUSE = "pause"
     RESUME = "resume"
     ACTION = "action"  # any other action
+    TASK = "task"  # one task of a plain job (a workflow without pca.*: plain_jobs.py)
 
 
 def workflow_kind(from_state: str, to_state: str) -> JobKind:

@@ -17,6 +17,11 @@ from psa_sim.engine.cluster import Cluster, Node, NodeSource
 from psa_sim.engine.jobs import Job, JobStatus
 from psa_sim.engine.timing import TimingModel
 
+# The scheduler's priorities, lowest first (JobPriority): a free node takes the waiting
+# job of highest priority, the oldest among equals.
+PRIORITIES = ("IDLE", "LOWEST", "LOW", "NORMAL", "HIGH", "HIGHEST")
+_RANK = {name: rank for rank, name in enumerate(PRIORITIES)}
+
 
 class Counters:
     """What the run reports as work done: events scheduled and health checks made."""
@@ -65,6 +70,10 @@ class Scheduler:
         self.provisioning_nodes = 0
         # Set by the simulation: called when a job's first task starts, with its wait.
         self.on_job_started: Callable[[Job, float], None] | None = None
+        # Bumped on every change a job listing would show (GET state/revision).
+        self.revision = 0
+        # Set once a job's priority is not NORMAL: queues are then searched by priority.
+        self.prioritized = False
 
     def new_job_id(self) -> int:
         job_id = self._next_id
@@ -81,6 +90,7 @@ class Scheduler:
     # --- queueing ------------------------------------------------------------------
     def submit(self, job: Job) -> None:
         self.jobs[job.job_id] = job
+        self.revision += 1
         job.log.append((self.env.now, "submitted"))
 
     def enqueue(self, job: Job) -> None:
@@ -89,6 +99,7 @@ class Scheduler:
         if node is not None:
             self._start(job, node)
             return
+        job.wants_node = True
         if job.token is None:
             self.pending_plain.append(job)
             self._grow_for_waiting_job()
@@ -121,6 +132,8 @@ class Scheduler:
     # --- running -------------------------------------------------------------------
     def _start(self, job: Job, node: Node) -> None:
         now = self.env.now
+        job.wants_node = False
+        self.revision += 1
         if job.status is JobStatus.PENDING:
             job.status = JobStatus.RUNNING
             job.started_at = now
@@ -129,13 +142,21 @@ class Scheduler:
         node.job = job
         node.busy_since = now
         job.node = node
+        job.ran_on = node
         self.running_tasks += 1
-        job.log.append((now, f"task started on node {node.name}"))
+        task = job.current_task
+        if task is not None:  # a plain job's task
+            task.start(now, node)
+            for name in task.ready_signals:
+                job.signals.setdefault("ready_" + name, {})
+            job.log.append((now, f"task {task.name} started on node {node.name}"))
+        else:
+            job.log.append((now, f"task started on node {node.name}"))
         duration = self.timing.duration(job.kind)
-        call_later(self.env, self.counters, duration, self._task_done, job)
+        call_later(self.env, self.counters, duration, self._task_done, job, node)
 
-    def _task_done(self, job: Job) -> None:
-        if job.status.is_final:  # killed or failed while its task ran
+    def _task_done(self, job: Job, node: Node) -> None:
+        if job.status.is_final or job.node is not node:  # killed, failed, or moved off it
             return
         node = job.node
         on_task_done = job.on_task_done
@@ -144,6 +165,10 @@ class Scheduler:
         self._free(job)
         on_task_done(job, node)
         self.node_free(node)
+
+    def end_task(self, job: Job) -> None:
+        """The job's task stops where it runs (its node failed); the job goes on."""
+        self._free(job)
 
     def _free(self, job: Job) -> None:
         node = job.node
@@ -165,15 +190,15 @@ class Scheduler:
             for token in list(node.tokens):
                 queue = self.pending_token.get(token)
                 while queue:
-                    job = queue.popleft()
-                    if job.status is JobStatus.PENDING:
+                    job = self._next_waiting(queue)
+                    if job.wants_node:
                         self._start(job, node)
                         return
             return
         queue = self.pending_plain
         while queue:
-            job = queue.popleft()
-            if job.status is JobStatus.PENDING:
+            job = self._next_waiting(queue)
+            if job.wants_node:
                 # `take` removes the node from the free set it was just put in.
                 taken = self.cluster.take(None)
                 if taken is None:
@@ -182,6 +207,26 @@ class Scheduler:
                 self._start(job, taken)
                 return
 
+    def _next_waiting(self, queue: deque[Job]) -> Job:
+        """Take the job a free node serves first: the oldest, or once priorities are in
+        use, the oldest of the highest priority (a scan, only then)."""
+        if not self.prioritized:
+            return queue.popleft()
+        best, best_rank = 0, -1
+        for i, job in enumerate(queue):
+            rank = _RANK[job.priority] if job.wants_node else -1
+            if rank > best_rank:
+                best, best_rank = i, rank
+        job = queue[best]
+        del queue[best]
+        return job
+
+    def set_priority(self, job: Job, priority: str) -> None:
+        job.priority = priority
+        self.revision += 1
+        if priority != "NORMAL":
+            self.prioritized = True
+
     # --- ending --------------------------------------------------------------------
     def end(self, job: Job, status: JobStatus, error: str | None = None) -> None:
         """Put the job in a final state, giving back the node its task held."""
@@ -189,8 +234,10 @@ class Scheduler:
             return
         node = job.node
         self._free(job)
+        job.wants_node = False
         job.status = status
         job.finished_at = self.env.now
+        self.revision += 1
         if error:
             job.error = error
         job.log.append((self.env.now, f"job {status.value}" + (f": {error}" if error else "")))
@@ -200,7 +247,7 @@ class Scheduler:
     def fail_waiting_for(self, token: str, reason: str) -> list[Job]:
         """Jobs queued for a token no node will hold again fail instead of waiting forever."""
         queue = self.pending_token.pop(token, deque())
-        failed = [job for job in queue if job.status is JobStatus.PENDING]
+        failed = [job for job in queue if job.wants_node]
         for job in failed:
             self.end(job, JobStatus.FAILED, reason)
         return failed

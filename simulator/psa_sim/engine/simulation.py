@@ -23,9 +23,10 @@ from psa_sim.engine.health import HealthLoops
 from psa_sim.engine.jobs import Job, JobStatus
 from psa_sim.engine.kinds import JobKind, workflow_kind
 from psa_sim.engine.observer import Observer
+from psa_sim.engine.plain_jobs import PlainJobs
 from psa_sim.engine.ports import PortInUse
 from psa_sim.engine.runtime import Container, ContainerStatus, InstanceRuntime
-from psa_sim.engine.scheduler import Counters, Scheduler, call_later
+from psa_sim.engine.scheduler import PRIORITIES, Counters, Scheduler, call_later
 from psa_sim.engine.script_library import RESUME_LAUNCHED
 from psa_sim.engine.timing import TimingModel, TimingOverrides
 from psa_sim.engine.workflow_facts import FactsCache
@@ -63,6 +64,10 @@ DEFAULT_EPOCH_MS = 1_767_225_600_000
 GI_ENDPOINT = "sim.endpoint"
 GI_ENDPOINT_REMOVE = "sim.endpoint.remove"
 GI_ENDPOINT_SCHEME = "sim.endpoint.scheme"
+
+
+# A job is ready for signal X once it holds READY_PREFIX + X (signalapi.readyForSignal).
+READY_PREFIX = "ready_"
 
 
 class Simulation:
@@ -118,6 +123,12 @@ class Simulation:
         # to come: what an idle server still has to run (see has_work).
         self._attention: set[int] = set()
         self._pending_repairs = 0
+        self.plain_jobs = PlainJobs(
+            self.scheduler,
+            self._rng_faults,
+            lambda: self.action_failure_probability,
+            self.observer.job_ended,
+        )
 
     # --- time ----------------------------------------------------------------------
     @property
@@ -212,6 +223,23 @@ class Simulation:
     ) -> ServiceInstance:
         """Create an instance and launch its activation workflow (PSA's POST)."""
         bucket, workflow = self.index.find(workflow_name, service_id=service_id, bucket=bucket)
+        return self.activate(
+            bucket, workflow, variables, user=user, label=label, parent_job_id=parent_job_id
+        )
+
+    def activate(
+        self,
+        bucket: str,
+        workflow: Workflow,
+        variables: Mapping[str, object] | None = None,
+        *,
+        user: str = "admin",
+        label: str | None = None,
+        parent_job_id: int | None = None,
+        generic_info: Mapping[str, str] | None = None,
+    ) -> ServiceInstance:
+        """Create an instance and launch this activation workflow: from PSA's POST, or
+        the workflow submitted to the scheduler as a job (it registers its instance)."""
         if not workflow.is_activation:
             raise InvalidInput(
                 f"workflow_name: '{workflow.name}' is not an activation workflow: its "
@@ -259,6 +287,8 @@ class Simulation:
             self.env.now,
             parent_job_id=parent_job_id,
         )
+        if generic_info:
+            job.generic_info.update(generic_info)
         self._launch(instance, job)
         self.observer.instance_created(instance, job)
         pairs = facts.dependencies(merged)
@@ -280,6 +310,19 @@ class Simulation:
         """Launch an action workflow on an instance (PSA's PUT …/action)."""
         instance = self.store.get(instance_id)
         workflow, bucket = self._find_action(instance, workflow_name, bucket)
+        return self.act(instance, bucket, workflow, variables, user=user)
+
+    def act(
+        self,
+        instance: ServiceInstance,
+        bucket: str,
+        workflow: Workflow,
+        variables: Mapping[str, object] | None = None,
+        *,
+        user: str | None = None,
+        generic_info: Mapping[str, str] | None = None,
+    ) -> ServiceInstance:
+        """Launch this action workflow on the instance, with the rules of PSA's PUT."""
         to_state = lifecycle.target_of_action(instance, workflow, self._executable_names(instance))
         explicit = _stringify(variables)
         facts = self._facts(workflow)
@@ -303,12 +346,43 @@ class Simulation:
             self.env.now,
             token=self._node_token(facts.token_template, submitted, job_id),
         )
+        if generic_info:
+            job.generic_info.update(generic_info)
         self._launch(instance, job)
         # The guide: an action's variables are stored when it is executed, later values
         # winning (not only once it succeeds).
         instance.variables.update(submitted)
         self.scheduler.enqueue(job)
         return instance
+
+    def workflow_problems(
+        self, workflow: Workflow, variables: Mapping[str, object]
+    ) -> list[VariableProblem]:
+        """Model violations of a workflow's variables given these explicit values."""
+        return self._facts(workflow).problems(_stringify(variables))
+
+    def submit_plain(
+        self,
+        workflow: Workflow,
+        variables: Mapping[str, object] | None = None,
+        *,
+        user: str = "admin",
+        bucket: str = "",
+        generic_info: Mapping[str, str] | None = None,
+    ) -> Job:
+        """A workflow without pca.* submitted to the scheduler: a plain job."""
+        explicit = _stringify(variables)
+        facts = self._facts(workflow)
+        _raise_problems(facts.problems(explicit), workflow.name)
+        job_id = self.scheduler.new_job_id()
+        merged = resolve_all({**workflow.defaults, **explicit}, job_id)
+        job = Job(job_id, workflow, bucket, JobKind.TASK, None, "", "", merged, user, self.env.now)
+        if generic_info:
+            job.generic_info.update(generic_info)
+        token = facts.token_template
+        job.token = resolve_references(token, merged, job_id) if token else None
+        self.plain_jobs.start(job)
+        return job
 
     def _find_action(
         self, instance: ServiceInstance, name: str, bucket: str | None
@@ -413,6 +487,12 @@ class Simulation:
     # --- jobs ending ---------------------------------------------------------------
     def job_started(self, job: Job, wait: float) -> None:
         """The first task of a job runs: Pre_Trigger_Action signals here."""
+        for task in job.workflow.tasks if job.tasks is None else ():
+            for name in task.ready_signals:
+                job.signals.setdefault(READY_PREFIX + name, {})
+        if job.instance is None:
+            self.observer.job_started(job, wait)
+            return
         channel = job.instance.channel
         flag = self._facts(job.workflow).scripts.trigger_flag
         if flag == RESUME_LAUNCHED:
@@ -429,6 +509,7 @@ class Simulation:
 
     def _task_done(self, job: Job, node: Node) -> None:
         instance = job.instance
+        assert instance is not None  # a PSA job's: plain jobs end in plain_jobs.py
         if instance.target_state != job.to_state or instance.runtime.jobs[-1] is not job:
             self._end_job(
                 job,
@@ -519,6 +600,7 @@ class Simulation:
         """A job's failure puts its instance in ERROR with that cause."""
         self._end_job(job, JobStatus.FAILED, cause)
         instance = job.instance
+        assert instance is not None  # a PSA job's: plain jobs end in plain_jobs.py
         if instance.runtime.jobs[-1] is job and instance.is_transitioning:
             self._to_error(instance, cause)
         # A cleaning script runs whatever the task's outcome: Clean_Trigger_Action
@@ -725,7 +807,9 @@ class Simulation:
         self.cluster.mark_down(node)
         cause = f"node {node.name} failed"
         job = node.job
-        if job is not None:
+        if job is not None and job.instance is None:
+            self.plain_jobs.node_failed(job, cause)
+        elif job is not None:
             self._fail_job(job, cause)
         for token in list(node.tokens):
             owner = self._token_owner.get((node.name, token))
@@ -806,11 +890,88 @@ class Simulation:
         if job.status.is_final:
             raise Conflict(f"job_id: job {job_id} is already {job.status.value}")
         instance = job.instance
+        for run in job.tasks or ():
+            if run.status == "RUNNING":
+                run.end(self.env.now, "ABORTED")
+            elif run.status == "PENDING":
+                run.status = "NOT_STARTED"
         self._end_job(job, JobStatus.KILLED, "killed")
+        if instance is None:
+            return job
         runtime = instance.runtime
         if runtime.activation_job is job or (instance.is_transitioning and runtime.jobs[-1] is job):
             self._to_error(instance, f"job {job_id} was killed")
         return job
+
+    # --- acting on jobs (the scheduler's REST) ----------------------------------------
+    def pause_job(self, job_id: int) -> Job:
+        """Tasks not started yet wait until resumed; a running task runs on."""
+        job = self.job(job_id)
+        if job.status.is_final:
+            raise Conflict(f"job_id: job {job_id} is already {job.status.value}")
+        if job.status is not JobStatus.PAUSED:
+            job.paused_from = job.status
+            job.resume_needs_node = job.wants_node
+            job.wants_node = False  # its queue entry is skipped until resumed
+            job.status = JobStatus.PAUSED
+            job.log.append((self.env.now, "job paused"))
+            self.scheduler.revision += 1
+        return job
+
+    def resume_job(self, job_id: int) -> Job:
+        job = self.job(job_id)
+        if job.status is not JobStatus.PAUSED:
+            return job
+        job.status = job.paused_from or JobStatus.PENDING
+        if job.status is JobStatus.PENDING and job.started_at is not None:
+            job.status = JobStatus.RUNNING
+        job.paused_from = None
+        job.log.append((self.env.now, "job resumed"))
+        self.scheduler.revision += 1
+        if job.instance is None:
+            self.plain_jobs.resume(job)
+        elif job.resume_needs_node:
+            self.scheduler.enqueue(job)
+        job.resume_needs_node = False
+        return job
+
+    def remove_job(self, job_id: int) -> Job:
+        """Forget a job, killing it first if it still runs (the scheduler's removeJob)."""
+        job = self.job(job_id)
+        if not job.status.is_final:
+            self.kill_job(job_id)
+        del self.scheduler.jobs[job_id]
+        self.scheduler.revision += 1
+        return job
+
+    def set_job_priority(self, job_id: int, priority: str) -> Job:
+        job = self.job(job_id)
+        if priority not in PRIORITIES:
+            raise InvalidInput(
+                f"name: the priority {priority} doesn't exist (one of {', '.join(PRIORITIES)})"
+            )
+        if job.status.is_final:
+            raise Conflict(f"job_id: job {job_id} is already {job.status.value}")
+        self.scheduler.set_priority(job, priority)
+        return job
+
+    def add_job_signal(
+        self, job_id: int, signal: str, variables: Mapping[str, object] | None = None
+    ) -> list[str]:
+        """A signal the job declared itself ready for (`ready_X`), or a `ready_X` itself;
+        returns the job's signals after it, as the scheduler's addJobSignal."""
+        job = self.job(job_id)
+        name = (signal or "").strip()
+        if not name:
+            raise InvalidInput("signal: empty signals are not allowed")
+        ready = READY_PREFIX + name
+        if ready not in job.signals and not name.startswith(READY_PREFIX):
+            raise Conflict(f"signal: job {job_id} is not ready to receive the signal {name}")
+        values = job.signals.pop(ready, {})
+        job.signals[name] = {**values, **_stringify(variables)}
+        job.log.append((self.env.now, f"signal {name} received"))
+        self.scheduler.revision += 1
+        return list(job.signals)
 
     def update_instance(
         self,

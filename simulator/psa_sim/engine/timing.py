@@ -71,6 +71,8 @@ DEFAULT_TIMING: dict[JobKind, Distribution] = {
     JobKind.PAUSE: Distribution("lognormal", mean=5.0, sd=2.0),
     JobKind.RESUME: Distribution("lognormal", mean=5.0, sd=2.0),
     JobKind.ACTION: Distribution("lognormal", mean=30.0, sd=10.0),
+    # One task of a plain job (a workflow without pca.* submitted to the scheduler).
+    JobKind.TASK: Distribution("lognormal", mean=10.0, sd=3.0),
 }
 
 
