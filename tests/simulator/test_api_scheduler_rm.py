@@ -41,7 +41,7 @@ def test_job_state_result_and_log(admin):
     assert "tasks" in job
 
     result = admin.get(f"/rest/scheduler/jobs/{job_id}/result").json()
-    assert result["id"] == job_id
+    assert result["id"] == {"id": job_id, "readableName": "MongoDB"}  # JobIdData
     propagated = [t["propagatedVariables"] for t in result["allResults"].values()]
     assert propagated and propagated[0]["INSTANCE_NAME"] == data["variables"]["INSTANCE_NAME"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from psa_sim.platform import views
+from psa_sim.platform import scheduler_views as views
 
 COUNTS = ("numberOfPendingTasks", "numberOfRunningTasks", "numberOfFinishedTasks")
 

@@ -15,8 +15,8 @@ from fastapi.openapi.utils import get_openapi
 from psa_sim import __version__
 from psa_sim.api.errors import install_error_handlers
 from psa_sim.api.limits import BodyLimits, RequestLimits
-from psa_sim.api.middleware import CollapseLeadingSlashes
-from psa_sim.api.routes import catalog, instances, portal, scheduler, sessions, simulator
+from psa_sim.api.middleware import CollapseLeadingSlashes, MatrixParameters
+from psa_sim.api.routes import catalog, instances, portal, rm, scheduler, sessions, simulator
 from psa_sim.platform.driver import SimDriver
 
 DESCRIPTION = """\
@@ -48,7 +48,7 @@ def create_app(driver: SimDriver, limits: BodyLimits | None = None) -> FastAPI:
         sessions.add_routes,
         catalog.add_routes,
         scheduler.add_scheduler_routes,
-        scheduler.add_rm_routes,
+        rm.add_rm_routes,
         simulator.add_routes,
         portal.add_routes,
         instances.add_proxy_routes,
@@ -63,6 +63,8 @@ def create_app(driver: SimDriver, limits: BodyLimits | None = None) -> FastAPI:
         session_valid=store.is_valid if store is not None else None,
         limits=limits or BodyLimits(),
     )
+    # Matrix parameters (/submit;NAME=value) leave the path before the limits read it.
+    app.add_middleware(MatrixParameters)
     app.add_middleware(CollapseLeadingSlashes)
     return app
 

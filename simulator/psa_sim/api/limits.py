@@ -29,9 +29,11 @@ MAX_HEADERS = 100
 MB = 1024 * 1024
 
 # Routes that take a body without a session: the logins.
-_LOGIN = re.compile(r"^/+rest/(common|scheduler)/login/?$")
-# Catalog uploads (an object, a revision): their own, larger cap.
-_UPLOAD = re.compile(r"^/+catalog/buckets/[^/]+/resources(/[^/]+/revisions)?/?$")
+_LOGIN = re.compile(r"^/+rest/((common|scheduler|rm)/login|scheduler/session)/?$")
+# Catalog uploads (an object, a revision) and job descriptors: their own, larger cap.
+_UPLOAD = re.compile(
+    r"^/+(catalog/buckets/[^/]+/resources(/[^/]+/revisions)?|rest/scheduler/(submit|validate))/?$"
+)
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 

@@ -79,7 +79,7 @@ class Recorder(Metrics):
     def instance_created(self, instance: ServiceInstance, job: Job) -> None:
         if job.parent_job_id is not None:
             parent = self.sim.scheduler.get(job.parent_job_id)
-            if parent is not None:
+            if parent is not None and parent.instance is not None:  # a dependency's
                 self.parent_of[instance.instance_id] = parent.instance.instance_id
         super().instance_created(instance, job)
 

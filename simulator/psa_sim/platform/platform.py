@@ -15,7 +15,6 @@ from psa_sim import defaults
 from psa_sim.catalog import BUNDLED_BUCKET, ServiceIndex, bundled_catalog_dir
 from psa_sim.catalog.loader import bundled_scripts_dir
 from psa_sim.engine.cluster import NodeSourceConfig
-from psa_sim.engine.jobs import Job
 from psa_sim.engine.simulation import Simulation
 from psa_sim.errors import Forbidden, InvalidInput, NotFound
 from psa_sim.model.endpoints import deployments_from_data, groups_from_data
@@ -24,9 +23,11 @@ from psa_sim.platform import catalog_access as access
 from psa_sim.platform import views
 from psa_sim.platform.auth import User, load_users
 from psa_sim.platform.catalog_store import CatalogStore
-from psa_sim.platform.input_limits import check_listable, check_variables
+from psa_sim.platform.input_limits import check_variables
 from psa_sim.platform.journal import Journal
 from psa_sim.platform.operations import operation
+from psa_sim.platform.rm_ops import RMOperations
+from psa_sim.platform.scheduler_ops import SchedulerOperations
 from psa_sim.platform.sessions import SessionStore
 from psa_sim.states import RUNNING
 
@@ -87,7 +88,7 @@ def _description(description: object) -> tuple[str | None, str, dict[str, object
     return bucket or None, name, variables
 
 
-class Platform:
+class Platform(SchedulerOperations, RMOperations):
     def __init__(
         self,
         config: PlatformConfig,
@@ -385,56 +386,6 @@ class Platform:
     def delete_object(self, session_id: str | None, bucket: str, name: str) -> dict:
         self._bucket_access(session_id, bucket, write=True)
         return self.catalog.delete_object(bucket, name)
-
-    # --- scheduler -----------------------------------------------------------------
-    def _job(self, session_id: str | None, job_id: int | str) -> Job:
-        user = self._user(session_id)
-        job = self.sim.job(_int("job_id", job_id))
-        if not user.admin and job.owner != user.name:
-            raise Forbidden(f"job_id: job {job_id} belongs to another user")
-        return job
-
-    @operation()
-    def get_job(self, session_id: str | None, job_id: int) -> dict:
-        return views.job_state(self._job(session_id, job_id), self.sim)
-
-    @operation()
-    def get_job_result(self, session_id: str | None, job_id: int) -> dict:
-        return views.job_result(self._job(session_id, job_id), self.sim)
-
-    @operation()
-    def job_log(self, session_id: str | None, job_id: int) -> str:
-        return views.job_log(self._job(session_id, job_id), self.sim)
-
-    @operation(journaled=True)
-    def kill_job(self, session_id: str | None, job_id: int) -> bool:
-        job = self._job(session_id, job_id)
-        self.sim.kill_job(job.job_id)
-        return True
-
-    # --- resource manager ----------------------------------------------------------
-    @operation()
-    def rm_hosts(self) -> list[str]:
-        return self.sim.cluster.hosts()
-
-    @operation()
-    def rm_node_sources(self) -> list[str]:
-        return list(self.sim.cluster.sources)
-
-    @operation()
-    def rm_tokens(self) -> list[str]:
-        return self.sim.cluster.tokens()
-
-    @operation(journaled=True)
-    def add_node_token(self, session_id: str | None, node_url: str, token: str) -> None:
-        self.require_admin(session_id)
-        check_listable("token", token or "")
-        self.sim.add_node_token(node_url or "", token or "")
-
-    @operation(journaled=True)
-    def remove_node_token(self, session_id: str | None, node_url: str, token: str) -> None:
-        self.require_admin(session_id)
-        self.sim.remove_node_token(node_url or "", token or "")
 
     # --- the simulator's own operations (/sim-api) ---------------------------------
     @operation(journaled=True)
