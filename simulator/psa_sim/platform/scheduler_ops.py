@@ -335,7 +335,9 @@ class SchedulerOperations:
 
 
 def _as_checked(variables: Mapping[str, object] | None) -> dict[object, object]:
-    return dict(variables or {})
+    checked: dict[object, object] = {}
+    checked.update(variables or {})
+    return checked
 
 
 def _parse(xml: str | bytes) -> Workflow:
