@@ -287,6 +287,10 @@ SPARK_GRAPH = {
     ("SWARM_DEPLOYED", "HDFS_DEPLOYED", "Deploy_HDFS"),
     ("HDFS_DEPLOYED", "HDFS_SPARK_DEPLOYED", "Deploy_Spark"),
     ("HDFS_SPARK_DEPLOYED", "HDFS_DEPLOYED", "Delete_Spark"),
+    # Spark without HDFS, as the real Spark.xml/Spark_delete.xml of the guide's time
+    # (proactive-examples, before commit 88812620): the third action at SWARM_DEPLOYED.
+    ("SWARM_DEPLOYED", "SPARK_DEPLOYED", "Deploy_Spark"),
+    ("SPARK_DEPLOYED", "SWARM_DEPLOYED", "Delete_Spark"),
     ("HDFS_DEPLOYED", "SWARM_DEPLOYED", "Delete_HDFS"),
     ("SWARM_DEPLOYED", "PA_NODES_RESERVED", "Delete_Swarm"),
     ("PA_NODES_RESERVED", FINISHED, "Release_Nodes"),
@@ -570,8 +574,10 @@ def test_spark_hdfs_graph(index):
         "Deploy_Swarm": "SWARM_DEPLOYED",
         "Release_Nodes": FINISHED,
     }
+    # The guide: "Three Actions are available at this step", then two at HDFS_DEPLOYED.
     assert graph["SWARM_DEPLOYED"] == {
         "Deploy_HDFS": "HDFS_DEPLOYED",
+        "Deploy_Spark": "SPARK_DEPLOYED",
         "Delete_Swarm": "PA_NODES_RESERVED",
     }
     assert graph["HDFS_DEPLOYED"] == {
@@ -579,6 +585,7 @@ def test_spark_hdfs_graph(index):
         "Delete_HDFS": "SWARM_DEPLOYED",
     }
     assert graph["HDFS_SPARK_DEPLOYED"] == {"Delete_Spark": "HDFS_DEPLOYED"}
+    assert graph["SPARK_DEPLOYED"] == {"Delete_Spark": "SWARM_DEPLOYED"}
 
 
 def test_spark_hdfs_endpoints(index):

@@ -229,6 +229,25 @@ def test_spark_hdfs_chain_adds_and_removes_endpoints(make_sim):
     assert len(node.ports.used) == 1 + 2  # the platform's own port + two endpoints
 
 
+def test_spark_without_hdfs_is_the_third_action_at_swarm_deployed(make_sim):
+    sim = make_sim()
+    instance = sim.submit_activation("Reserve_Nodes")
+    sim.run(until=41)
+    sim.submit_action(instance.instance_id, "Deploy_Swarm")
+    sim.run(until=52)
+    assert instance.instance_status == "SWARM_DEPLOYED"
+    actions = [w.name for _, w in sim.executable_actions(instance.instance_id)]
+    assert actions == ["Delete_Swarm", "Deploy_HDFS", "Deploy_Spark"]
+    sim.submit_action(instance.instance_id, "Deploy_Spark")
+    sim.run(until=63)
+    assert instance.instance_status == "SPARK_DEPLOYED"
+    assert [d.endpoint_id for d in instance.deployments] == ["consul_UI", "SPARK_UI"]
+    sim.submit_action(instance.instance_id, "Delete_Spark")
+    sim.run(until=74)
+    assert instance.instance_status == "SWARM_DEPLOYED"
+    assert [d.endpoint_id for d in instance.deployments] == ["consul_UI"]
+
+
 def test_token_keeps_other_services_off_the_node(make_sim):
     sim = make_sim(nodes=1)
     first = sim.submit_activation("MongoDB")
