@@ -1,4 +1,5 @@
-"""The `psa-sim` command line: catalog, validate, serve, run, sweep."""
+"""The `psa-sim` command line: catalog, validate, serve, run, sweep, new-service,
+test-service."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from psa_sim import __version__, defaults
+from psa_sim.authoring import commands as authoring
 from psa_sim.catalog import (
     CatalogError,
     ServiceIndex,
@@ -54,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="with --graph: the picture to write, .svg or .png (default: SERVICE.svg)",
     )
+
+    authoring.add_parsers(commands)
 
     validate = commands.add_parser("validate", help="check PSA workflow XML files")
     validate.add_argument("files", nargs="+", metavar="FILE.xml")
@@ -212,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
             return serve(args)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "new-service":
+            return authoring.new_service(args)
+        if args.command == "test-service":
+            return authoring.test_service(args)
         return _run(args)
     except (PsaError, CatalogError) as exc:
         print(f"psa-sim {args.command}: error: {exc}", file=sys.stderr)

@@ -530,8 +530,12 @@ class Simulation:
                 self._undeploy(instance)
                 instance.channel[Channel.FINISH_DONE] = True
                 # From ERROR the loop is over: Clean_Trigger_Action (or, in a workflow of
-                # its own code, the finish itself) removes the token.
-                self._clean_up_after_loop(instance)
+                # its own code, the finish itself) removes the token. A finish that uses
+                # the library without Clean_Trigger_Action leaves it on the node, as on a
+                # real server (the tutorial's reason for that cleaning script).
+                plan = self._facts(job.workflow).scripts
+                if plan.removes_token_when_loop_over or not plan.uses_library:
+                    self._clean_up_after_loop(instance)
             elif kind == JobKind.PAUSE:
                 self._set_container(instance, ContainerStatus.PAUSED)
             elif kind == JobKind.RESUME:
