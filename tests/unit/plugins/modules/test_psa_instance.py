@@ -499,3 +499,24 @@ def test_instances_refuse_the_single_form_options_and_duplicates(server, run):
     with pytest.raises(ModuleFailed) as caught:
         batch(run, server, [{"service_id": "MongoDB", "name": "db1"}], parallel=0)
     assert "parallel: must be at least 1, got 0" in str(caught.value)
+
+
+def test_the_argument_spec_is_enforced(server, run):
+    with pytest.raises(ModuleFailed) as caught:
+        run(server, instance_id=1)
+    assert "mutually exclusive: name|instance_id" in str(caught.value)
+    with pytest.raises(ModuleFailed) as caught:
+        run(server, name=None, service_id=None)
+    assert "one of the following is required: name, instance_id, instances" in str(caught.value)
+    with pytest.raises(ModuleFailed) as caught:
+        run(server, service_id=None)
+    assert "missing parameter(s) required by 'name': service_id" in str(caught.value)
+    with pytest.raises(ModuleFailed) as caught:
+        run(server, wait_timeout="soon")
+    assert "wait_timeout" in str(caught.value)
+    assert server.changes() == []
+    defaults = run(server)["invocation"]["module_args"]
+    assert defaults["state"] == "RUNNING"
+    assert defaults["wait_timeout"] == 600
+    assert defaults["parallel"] == 10
+    assert defaults["recreate"] is False
