@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from psa_sim.catalog import ServiceIndex, load_catalog
+from psa_sim.catalog import ServiceIndex, Workflow, load_catalog
+from psa_sim.engine.jobs import Job, JobStatus
 from psa_sim.engine.observer import Observer
 from psa_sim.engine.scheduler import call_later
 from psa_sim.engine.simulation import Simulation
@@ -21,8 +22,10 @@ from psa_sim.errors import PsaError
 from psa_sim.loadtest.metrics import Metrics, cause_key, distribution
 from psa_sim.loadtest.recorder import Probe, Recorder, sample_period
 from psa_sim.loadtest.scenario import (
+    JobsSpec,
     NodeFailureSpec,
     Scenario,
+    ScenarioError,
     WorkloadSpec,
     check_against_catalog,
 )
@@ -139,6 +142,60 @@ class _Workload:
         self._act(instance, finishing[0])
 
 
+class _PlainJobs:
+    """One `jobs` entry: a plain workflow submitted to the scheduler as a Poisson process."""
+
+    def __init__(self, runner: ScenarioRunner, position: int, spec: JobsSpec) -> None:
+        self.runner = runner
+        self.spec = spec
+        self.rng = random.Random(f"{runner.seed}:jobs:{position}")
+        self.arrived = 0
+        self.bucket, self.workflow = _plain_workflow(runner, position, spec)
+
+    def start(self) -> None:
+        self._schedule_next(self.spec.start)
+
+    def _schedule_next(self, after: float) -> None:
+        at = after + self.rng.expovariate(self.spec.arrivals_per_hour / 3600.0)
+        if at > self.runner.scenario.duration:
+            return
+        sim = self.runner.sim
+        call_later(sim.env, sim.counters, at - sim.now, self._arrive)
+
+    def _arrive(self) -> None:
+        runner, spec = self.runner, self.spec
+        self.arrived += 1
+        try:
+            job = runner.sim.submit_plain(
+                self.workflow, spec.variables, user="admin", bucket=self.bucket
+            )
+        except PsaError as exc:
+            runner.metrics.rejected[cause_key(str(exc))] += 1
+        else:
+            runner.plain_jobs.append((spec.name or spec.workflow, job))
+        if spec.count is None or self.arrived < spec.count:
+            self._schedule_next(runner.sim.now)
+
+
+def _plain_workflow(runner: ScenarioRunner, position: int, spec: JobsSpec) -> tuple[str, Workflow]:
+    """The catalog workflow a `jobs` entry names; a PSA workflow belongs in `workloads`."""
+    path = f"jobs[{position}].workflow"
+    scenario = runner.scenario
+    try:
+        bucket, workflow = runner.index.find(spec.workflow, bucket=spec.bucket)
+    except PsaError as exc:
+        raise ScenarioError(scenario.source, scenario.positions.get(path), path, str(exc)) from None
+    if workflow.service_id:
+        raise ScenarioError(
+            scenario.source,
+            scenario.positions.get(path),
+            path,
+            f"{spec.workflow!r} is a workflow of the service {workflow.service_id!r}: "
+            f"services go in workloads, plain jobs in jobs",
+        )
+    return bucket, workflow
+
+
 class ScenarioRunner:
     """Runs a scenario once. ``record``: keep what a report needs (a
     :class:`~psa_sim.loadtest.recorder.Recorder`, sampled over time); ``progress``: an
@@ -168,11 +225,15 @@ class ScenarioRunner:
         self.metrics: Metrics = Recorder(self.sim) if record else Metrics(self.sim.env)
         self.sim.observer = self.metrics
         self.progress = progress
+        self.plain_jobs: list[tuple[str, Job]] = []  # (jobs entry name, job) submitted
+        self._jobs = [_PlainJobs(self, i, spec) for i, spec in enumerate(scenario.jobs)]
 
     def run(self) -> RunResult:
         sim, scenario = self.sim, self.scenario
         for position, spec in enumerate(scenario.workloads):
             _Workload(self, position, spec).start()
+        for jobs in self._jobs:
+            jobs.start()
         for failure in scenario.faults.node_failures:
             call_later(sim.env, sim.counters, failure.at, self._fail_nodes, failure)
         probe = None
@@ -284,12 +345,37 @@ def summarize(runner: ScenarioRunner) -> dict[str, Any]:
             "reserved_share": _share(reserved, capacity),
             "holding_tokens": sum(1 for n in nodes if n.tokens),
         },
+        **({"plain_jobs": _plain_jobs_summary(runner)} if scenario.jobs else {}),
         "queue_wait_s": distribution(metrics.queue_waits),
         "queued_jobs_at_end": sim.scheduler.queued(),
         "events": {"scheduled": sim.counters.events, "health_checks": sim.counters.health_checks},
         "leaks": sim.leaks(),
         "thresholds": thresholds,
         "passed": all(t["passed"] for t in thresholds),
+    }
+
+
+def _plain_jobs_summary(runner: ScenarioRunner) -> dict[str, Any]:
+    """Per `jobs` entry: how many were submitted, their statuses at the end, their wait
+    for a first node and their duration once finished (seconds)."""
+    out: dict[str, Any] = {}
+    for name, job in runner.plain_jobs:
+        entry = out.setdefault(name, {"submitted": 0, "by_status": {}, "waits": [], "runs": []})
+        entry["submitted"] += 1
+        status = job.status.value
+        entry["by_status"][status] = entry["by_status"].get(status, 0) + 1
+        if job.started_at is not None:
+            entry["waits"].append(job.started_at - job.submitted_at)
+            if job.finished_at is not None and job.status is JobStatus.FINISHED:
+                entry["runs"].append(job.finished_at - job.started_at)
+    return {
+        name: {
+            "submitted": entry["submitted"],
+            "by_status": dict(sorted(entry["by_status"].items())),
+            "wait_s": distribution(entry["waits"]),
+            "duration_s": distribution(entry["runs"]),
+        }
+        for name, entry in sorted(out.items())
     }
 
 

@@ -119,6 +119,30 @@ class WorkloadSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class JobsSpec:
+    """Plain jobs submitted to the scheduler (YAML: an item of ``jobs``): arrivals of one
+    workflow without pca.* (see engine/plain_jobs.py), competing with the services'
+    jobs for the same nodes.
+
+    ``workflow``: the catalog workflow's name (``bucket``: its bucket, ``None``: any).
+    ``arrivals_per_hour``, ``count``, ``start``, ``variables`` and ``name`` as in
+    :class:`WorkloadSpec` (``name`` defaults to the workflow).
+    """
+
+    workflow: str
+    arrivals_per_hour: float
+    count: int | None = None
+    start: float = 0.0
+    variables: dict[str, str] = field(default_factory=dict, hash=False)
+    bucket: str | None = None
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.name is None:
+            object.__setattr__(self, "name", self.workflow)
+
+
+@dataclass(frozen=True, slots=True)
 class NodeFailureSpec:
     """``count`` nodes of ``node_source`` fail ``at`` seconds into the run; each comes back
     ``repair_after`` seconds later (``None``, written ``never`` or left out: never)."""
@@ -151,7 +175,7 @@ class Scenario:
     activation jobs' loop period, default 60 s), ``cluster`` (the node sources, names
     unique), ``port_range`` (YAML ``cluster.port_range: "LOWER UPPER"`` as in ProActive's
     ``config/pca_services_port_range``; default ``(9000, 9999)``), ``workloads``,
-    ``faults``, ``thresholds`` (keys of :data:`THRESHOLD_KEYS`, in that order), ``timing``,
+    ``jobs`` (plain jobs, :class:`JobsSpec`), ``faults``, ``thresholds`` (keys of :data:`THRESHOLD_KEYS`, in that order), ``timing``,
     ``source`` (file name or ``"<scenario>"``).
 
     ``positions`` maps key paths (``workloads[0].actions[1].after``, list indexes as in the
@@ -166,6 +190,7 @@ class Scenario:
     cluster: tuple[NodeSourceConfig, ...]
     port_range: tuple[int, int] = defaults.PORT_RANGE
     workloads: tuple[WorkloadSpec, ...] = ()
+    jobs: tuple[JobsSpec, ...] = ()
     faults: FaultSpec = FaultSpec()
     thresholds: dict[str, float] = field(default_factory=dict, hash=False)
     timing: TimingSpec = field(default_factory=TimingSpec)
@@ -190,6 +215,7 @@ _TOP_KEYS = (
     "health_period",
     "cluster",
     "workloads",
+    "jobs",
     "faults",
     "thresholds",
     "timing",
@@ -208,6 +234,7 @@ _WORKLOAD_KEYS = (
     "actions",
 )
 _ACTION_KEYS = ("action", "after")
+_JOBS_KEYS = ("workflow", "bucket", "name", "arrivals_per_hour", "count", "start", "variables")
 _FAULT_KEYS = ("container_crash_per_hour", "action_failure_probability", "node_failures")
 _NODE_FAILURE_KEYS = ("at", "node_source", "count", "repair_after")
 _TIMING_KEYS = tuple(JobKind)
@@ -336,6 +363,8 @@ class _Reader:
         )
         cluster, port_range = self.cluster(top["cluster"][1])
         workloads = self.workloads(top["workloads"][1], duration)
+        node = self.optional(top, "jobs")
+        jobs = () if node is None else self.jobs(node, duration)
         node = self.optional(top, "faults")
         faults = FaultSpec() if node is None else self.faults(node, cluster, duration)
         node = self.optional(top, "thresholds")
@@ -349,6 +378,7 @@ class _Reader:
             cluster=cluster,
             port_range=port_range,
             workloads=workloads,
+            jobs=jobs,
             faults=faults,
             thresholds=thresholds,
             timing=timing,
@@ -501,6 +531,60 @@ class _Reader:
             workflow=workflow,
             start=start,
             name=name,
+        )
+
+    def jobs(self, node: Node, duration: float) -> tuple[JobsSpec, ...]:
+        items = self.doc.sequence(node, "jobs", "a list of plain job arrivals")
+        return tuple(
+            self.job_arrivals(item, join_index("jobs", index), duration)
+            for index, item in enumerate(items)
+        )
+
+    def job_arrivals(self, node: Node, path: str, duration: float) -> JobsSpec:
+        doc = self.doc
+        entries = doc.mapping(
+            node,
+            path,
+            _JOBS_KEYS,
+            required=("workflow", "arrivals_per_hour"),
+            what="a mapping of plain job arrivals ({workflow: ..., arrivals_per_hour: ...})",
+        )
+        sub = lambda key: join_key(path, key)  # noqa: E731
+        workflow = self.text(entries["workflow"][1], sub("workflow"))
+        rate = float(
+            self.number(entries["arrivals_per_hour"][1], sub("arrivals_per_hour"), positive=True)
+        )
+        count = None
+        value = self.optional(entries, "count")
+        if value is not None:
+            count = int(self.number(value, sub("count"), whole=True, positive=True))
+        start = 0.0
+        value = self.optional(entries, "start")
+        if value is not None:
+            start = self.duration(value, sub("start"))
+            self.before_end(value, sub("start"), start, duration)
+        texts: dict[str, str | None] = {"bucket": None, "name": None}
+        for key in texts:
+            value = self.optional(entries, key)
+            if value is not None:
+                texts[key] = self.text(value, sub(key))
+        variables: dict[str, str] = {}
+        value = self.optional(entries, "variables")
+        if value is not None:
+            pairs = doc.mapping(value, sub("variables"), None, what="a mapping of variables")
+            for key, (key_node, value_node) in pairs.items():
+                key_path = join_key(sub("variables"), key)
+                if not key.strip():
+                    doc.fail(key_node, key_path, "a variable name cannot be empty")
+                variables[key] = self.variable_value(value_node, key_path)
+        return JobsSpec(
+            workflow=workflow,
+            arrivals_per_hour=rate,
+            count=count,
+            start=start,
+            variables=variables,
+            bucket=texts["bucket"],
+            name=texts["name"],
         )
 
     def action(self, node: Node, path: str) -> ActionSpec:
@@ -789,6 +873,24 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
             }
             for workload in s.workloads
         ],
+        **(
+            {
+                "jobs": [
+                    {
+                        "name": jobs.name,
+                        "workflow": jobs.workflow,
+                        "bucket": jobs.bucket,
+                        "arrivals_per_hour": jobs.arrivals_per_hour,
+                        "count": jobs.count,
+                        "start": _seconds(jobs.start),
+                        "variables": dict(jobs.variables),
+                    }
+                    for jobs in s.jobs
+                ]
+            }
+            if s.jobs
+            else {}
+        ),
         "faults": {
             "container_crash_per_hour": s.faults.container_crash_per_hour,
             "action_failure_probability": s.faults.action_failure_probability,
