@@ -622,3 +622,35 @@ def test_other_users_jobs_are_not_theirs(tmp_path):
         assert {j["jobOwner"] for page in mine["map"].values() for j in page} == {"admin"}
     finally:
         server.stop()
+
+
+def test_scheduler_changes_survive_kill_9(tmp_path):
+    """Submissions, signals, priorities, pauses and removals are journaled: replayed after
+    kill -9, the jobs read the same."""
+    from api_helpers import Server
+
+    db = tmp_path / "psa.db"
+    server = Server("--db", db, "--clock", "manual")
+    try:
+        admin = server.client()
+        plain = submitted(admin, xml_of("Plain_Pipeline.xml"), ";ROWS=3")
+        psa = submitted(admin, xml_of("MongoDB.xml"), ";INSTANCE_NAME=durable")
+        gone = submitted(admin, xml_of("Plain_Pipeline.xml"))
+        admin.advance(5)
+        admin.post(f"{S}/job/{plain}/signals", params={"signal": "Stop"}, json={"WHY": "x"})
+        admin.put(f"{S}/jobs/{plain}/priority/byname/LOW")
+        admin.put(f"{S}/jobs/{plain}/pause")
+        admin.delete(f"{S}/jobs/{gone}")
+        admin.advance(120)
+        before = {j: admin.get(f"{S}/jobs/{j}").json() for j in (plain, psa)}
+        listed = admin.get(f"{S}/jobs").json()
+    finally:
+        server.kill9()
+    server = Server("--db", db, "--clock", "manual")
+    try:
+        admin = server.client()
+        assert {j: admin.get(f"{S}/jobs/{j}").json() for j in (plain, psa)} == before
+        assert admin.get(f"{S}/jobs").json() == listed
+        assert_error(admin.get(f"{S}/jobs/{gone}"), 404)
+    finally:
+        server.stop()
