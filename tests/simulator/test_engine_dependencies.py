@@ -76,8 +76,8 @@ def test_finishing_kafka_finishes_its_zookeeper_unless_told_not_to(make_sim):
         },
     )
     sim.run(until=600)
-    [zk_a] = sim.store.find_by_name("Zookeeper", "zk-a")
-    [zk_b] = sim.store.find_by_name("Zookeeper", "zk-b")
+    [zk_a] = sim.store.find_live_by_name("Zookeeper", "zk-a")
+    [zk_b] = sim.store.find_live_by_name("Zookeeper", "zk-b")
     assert kafka.state == kept.state == zk_a.state == zk_b.state == "RUNNING"
     sim.submit_action(kafka.instance_id, "Finish_Kafka")
     sim.submit_action(kept.instance_id, "Finish_Kafka")

@@ -352,6 +352,7 @@ class Simulation:
         # The guide: an action's variables are stored when it is executed, later values
         # winning (not only once it succeeds).
         instance.variables.update(submitted)
+        self.store.touch(instance)  # its INSTANCE_NAME may have changed
         self.scheduler.enqueue(job)
         return instance
 
@@ -414,6 +415,7 @@ class Simulation:
 
     def _launch(self, instance: ServiceInstance, job: Job) -> None:
         lifecycle.begin_transition(instance, job.to_state)
+        self.store.touch(instance)
         instance.job_submissions.insert(
             0, JobSubmission(job.transition_state, job.job_id, self.now_ms(), job.parent_job_id)
         )
@@ -441,7 +443,7 @@ class Simulation:
                 self.scheduler.enqueue(job)
                 return
             service_id, name = remaining.pop(0)
-            candidates = self.store.find_by_name(service_id, name)
+            candidates = self.store.find_live_by_name(service_id, name)
             ready = [i for i in candidates if _is_up(i)]
             if ready:
                 next_dependency()
@@ -551,6 +553,7 @@ class Simulation:
             return
         # Variables: the instance keeps the union, this action's values winning.
         instance.variables.update(job.variables)
+        self.store.touch(instance)  # its INSTANCE_NAME may have changed
         lifecycle.complete_transition(instance, job.to_state, self.now_ms())
         if job.to_state == FINISHED and instance.instance_id in self.health.members:
             self._attention.add(instance.instance_id)
@@ -578,7 +581,7 @@ class Simulation:
             service_id = resolve_references(action.service_arg, variables, job.job_id).strip()
             name = resolve_references(action.name_arg, variables, job.job_id).strip()
             bucket, _, workflow_name = action.workflow.rpartition("/")
-            for target in self.store.find_by_name(service_id, name):
+            for target in self.store.find_live_by_name(service_id, name):
                 if target.is_transitioning or target.state in ENDED_STATES:
                     continue
                 try:
@@ -1014,6 +1017,7 @@ class Simulation:
                 self._settled(instance)
         if variables:
             instance.variables.update(_stringify(variables))
+            self.store.touch(instance)  # its INSTANCE_NAME may have changed
         if label is not None:
             instance.label = label
         if deployments is not None:
