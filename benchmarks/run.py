@@ -74,6 +74,11 @@ BENCHMARKS = [
         {"full": [], "quick": [], "scale": []},
     ),
     (
+        "test_service_catalog",
+        "test_service_catalog.py",
+        {"full": [], "quick": ["--repeat", "1"], "scale": []},
+    ),
+    (
         "inventory_build",
         "inventory_build.py",
         {"full": [], "quick": ["--instances", "100", "--repeat", "1"], "scale": []},
