@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -304,3 +305,28 @@ def test_every_bundled_service_passes(catalog):
     assert all(t.covered for r in results for t in r.transitions)
     spark = next(r for r in results if r.service == "Spark_HDFS")
     assert spark.states["SPARK_DEPLOYED"] == ""  # the guide's third action at SWARM_DEPLOYED
+
+
+@pytest.mark.skipif(
+    not os.environ.get("PSA_REAL_WORKFLOWS_DIR"),
+    reason="set PSA_REAL_WORKFLOWS_DIR to a directory of real PSA workflow XML files",
+)
+def test_real_workflows_run_through_test_service(capsys):
+    """Every real service is tested to the end (no crash of the tool, exit 0 or 1), and
+    the count of those that pass and what the others trip on is printed (-s)."""
+    folder = os.environ["PSA_REAL_WORKFLOWS_DIR"]
+    code = main(["test-service", folder, "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code in (0, 1)
+    services = report["services"]
+    assert services
+    kinds: dict[str, int] = {}
+    for service in services:
+        for failure in service["failures"]:
+            assert failure["expected"] and failure["happened"]
+            kinds[failure["check"]] = kinds.get(failure["check"], 0) + 1
+    passed = sum(1 for s in services if s["ok"])
+    with capsys.disabled():
+        print(f"\ntest-service on {folder}: {passed} of {len(services)} services pass")
+        for kind, count in sorted(kinds.items()):
+            print(f"  {count} failure(s) of kind {kind}")
