@@ -42,6 +42,8 @@ def test_every_scaffold_validates_and_passes_test_service(
     for report in validate_files(files):
         assert report.ok and report.warnings == [], (report.path, report.errors, report.warnings)
     capsys.readouterr()
+    assert main(["validate", "--strict", *map(str, files)]) == 0
+    assert "error" not in capsys.readouterr().err
     assert main(["test-service", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "service Hello_Web: ok" in out

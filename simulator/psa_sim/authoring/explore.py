@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from psa_sim.catalog import ServiceIndex, Variable, Workflow, check_variables
+from psa_sim.catalog.service_checks import case_near_miss
 from psa_sim.catalog.variables import BOOLEAN, DOUBLE, FLOAT, INTEGER, LIST, LONG, MISSING
 from psa_sim.engine.simulation import GI_ENDPOINT, Simulation
 from psa_sim.errors import PsaError
@@ -152,7 +153,7 @@ class _Explorer:
             elif state in targets:
                 why = "the transitions leading to it did not complete (see below)"
             else:
-                why = "no workflow leads to it" + _near_miss(state, targets)
+                why = "no workflow leads to it" + case_near_miss(state, targets)
             self.result.states[state] = why
             if why and state != ERROR:
                 self._fail(
@@ -460,11 +461,6 @@ class _Run:
 def _label(workflow: Workflow, graph: dict[str, dict[str, str]]) -> str:
     pairs = [f"{t.from_state}->{t.to_state}" for t in workflow.transitions]
     return f"{workflow.name} ({', '.join(pairs)})"
-
-
-def _near_miss(state: str, targets: set[str]) -> str:
-    near = sorted(t for t in targets if t.lower() == state.lower() and t != state)
-    return f" (did you mean '{near[0]}'? state names are case-sensitive)" if near else ""
 
 
 def _refused(workflow: Workflow) -> list[Variable]:

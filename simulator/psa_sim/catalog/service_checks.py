@@ -18,6 +18,7 @@ crash or a failed action leads there). FINISHED and KILLED are final.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from psa_sim.catalog.index import ServiceIndex
@@ -49,14 +50,10 @@ def _service_problems(index: ServiceIndex, service_id: str) -> list[str]:
         problems.append("no activation workflow (no (VOID,…) transition): it cannot be started")
     targets = {to for _, _, to in transitions}
     reachable_names = targets | {VOID} | ({ERROR} if has_activation else set())
-    by_lower: dict[str, list[str]] = {}
-    for name in targets:
-        by_lower.setdefault(name.lower(), []).append(name)
     for workflow, frm, _ in sorted(transitions):
         if frm in reachable_names or frm in (ALL,) or frm in ENDED_STATES:
             continue
-        near = sorted(n for n in by_lower.get(frm.lower(), []) if n != frm)
-        hint = f" (did you mean '{near[0]}'? state names are case-sensitive)" if near else ""
+        hint = case_near_miss(frm, targets)
         problems.append(
             f"workflow {workflow}: FROM state '{frm}' is never reached: no workflow of "
             f"the service leads to it{hint}"
@@ -74,6 +71,12 @@ def _service_problems(index: ServiceIndex, service_id: str) -> list[str]:
                 f"the instance)"
             )
     return problems
+
+
+def case_near_miss(state: str, names: Iterable[str]) -> str:
+    """ " (did you mean 'X'? …)" when a name differs from ``state`` only by case, else ""."""
+    near = sorted(n for n in names if n.lower() == state.lower() and n != state)
+    return f" (did you mean '{near[0]}'? state names are case-sensitive)" if near else ""
 
 
 def _reachable(graph: dict[str, dict[str, str]], has_activation: bool) -> set[str]:
