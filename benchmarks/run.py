@@ -62,6 +62,13 @@ BENCHMARKS = [
         {"full": [], "quick": ["--instances", "200", "--repeat", "3"], "scale": []},
     ),
     (
+        "restart",
+        "restart.py",
+        # 100,000 changes with the full-replay baseline side by side; --restart-1m runs
+        # the 1,000,000-change target (its build takes minutes, its baseline longer).
+        {"full": ["--changes", "100000"], "quick": ["--quick"], "scale": ["--no-baseline"]},
+    ),
+    (
         "collection_noop",
         "collection_noop.py",
         {"full": [], "quick": ["--repeat", "4", "--converge", "2"], "scale": []},
@@ -161,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         "--write", action="store_true", help="write results.json even for a --quick run"
     )
     parser.add_argument(
+        "--restart-1m",
+        action="store_true",
+        help="restart: the 1,000,000-change journal (minutes to build), without baseline",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         metavar="NAME",
@@ -178,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, script, sizes in BENCHMARKS:
         if args.only and name not in args.only:
             continue
-        results.append(run_benchmark(name, script, sizes[size]))
+        extra = sizes[size]
+        if name == "restart" and args.restart_1m:
+            extra = ["--no-baseline"]
+        results.append(run_benchmark(name, script, extra))
         log("")
     passed = all(r["passed"] for r in results)
     print(table(results))

@@ -109,6 +109,21 @@ def _parser() -> argparse.ArgumentParser:
         "or Argon2 hash (default: admin/admin)",
     )
     serve.add_argument(
+        "--remove-jobs-after",
+        type=float,
+        metavar="SECONDS",
+        help="forget a finished job this many simulated seconds after it ended, as the "
+        "real scheduler's automaticremovejobdelay does; 0 keeps them (default 86400; a new "
+        "--db only: an existing one keeps its own)",
+    )
+    serve.add_argument(
+        "--snapshot-every",
+        type=_positive_int,
+        metavar="N",
+        help="with --db, save a snapshot of the whole state every N changes and compact "
+        "the journal (default 10000)",
+    )
+    serve.add_argument(
         "--max-upload-bytes",
         type=_positive_int,
         help="largest catalog upload accepted, in bytes (default 10 MiB)",

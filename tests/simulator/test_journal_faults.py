@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from psa_sim.errors import ServiceUnavailable, Unauthorized
+from psa_sim.errors import NotFound, ServiceUnavailable, Unauthorized
 from psa_sim.platform.driver import SimDriver
 from psa_sim.platform.journal import DatabaseInUse, IncompatibleDatabase, Journal
 from psa_sim.platform.platform import Platform
@@ -260,5 +261,112 @@ def test_a_journal_that_cannot_be_read_back_stops_the_server_clearly(tmp_path: P
         failing.fail_on = set()
         with pytest.raises(ServiceUnavailable, match="restart the server"):
             driver.call_sync(Platform.list_instances, session_id=sid)
+    finally:
+        driver.stop()
+
+
+# --- snapshots and compaction ----------------------------------------------------------
+def _ops_before(driver: SimDriver, sid: str) -> None:
+    for k in range(4):
+        driver.call_sync(Platform.create_instance, session_id=sid, description=named(f"a{k}"))
+    driver.call_sync(Platform.advance, session_id=sid, seconds=600)
+    driver.call_sync(
+        Platform.instance_action,
+        session_id=sid,
+        instance_id=2,
+        description={"workflow_name": "Pause_MongoDB"},
+    )
+    driver.call_sync(Platform.advance, session_id=sid, seconds=2)  # Pause in flight
+
+
+def _ops_after(driver: SimDriver, sid: str) -> list[dict[str, Any]]:
+    driver.call_sync(Platform.create_instance, session_id=sid, description=named("b"))
+    driver.call_sync(
+        Platform.instance_action,
+        session_id=sid,
+        instance_id=3,
+        description={"workflow_name": "Finish_MongoDB"},
+    )
+    driver.call_sync(Platform.advance, session_id=sid, seconds=7200)
+    return driver.call_sync(Platform.list_instances, session_id=sid)
+
+
+def test_a_snapshot_restores_the_very_state_replay_would(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    driver = start(db=db, clock="manual", snapshot_every=3)
+    sid = driver.login_sync("admin", "admin")
+    _ops_before(driver, sid)
+    time.sleep(0.2)  # the loop takes its snapshot between requests
+    assert driver.journal.snapshot() is not None
+    assert driver.journal.count() < 7  # compacted: the snapshot holds the rest
+    driver.stop()  # a graceful stop snapshots what is left
+    journal = Journal(db)
+    assert journal.count() == 0 and journal.snapshot() is not None
+    journal.close()
+    driver = start(db=db, clock="manual", snapshot_every=3)
+    try:
+        restored = _ops_after(driver, driver.login_sync("admin", "admin"))
+    finally:
+        driver.stop()
+    # The same history on a server that never stopped.
+    driver = start(clock="manual")
+    try:
+        sid = driver.login_sync("admin", "admin")
+        _ops_before(driver, sid)
+        uninterrupted = _ops_after(driver, sid)
+    finally:
+        driver.stop()
+    assert restored == uninterrupted
+
+
+def test_a_snapshot_of_another_build_is_refused_clearly(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    driver = start(db=db)
+    sid = driver.login_sync("admin", "admin")
+    driver.call_sync(Platform.create_instance, session_id=sid, description=named("x"))
+    driver.stop()
+    journal = Journal(db)
+    saved = journal.snapshot()
+    assert saved is not None
+    journal.save_snapshot(saved[0], "another-build", saved[2])
+    journal.close()
+    with pytest.raises(IncompatibleDatabase, match="another build of psa-sim"):
+        SimDriver.from_options(db=db)
+    Journal(db).close()  # the refused start released the file
+
+
+def test_finished_jobs_are_forgotten_after_their_delay(tmp_path: Path) -> None:
+    driver = start(clock="manual", remove_jobs_after=3600)
+    finish = {"workflow_name": "Finish_MongoDB"}
+    try:
+        sid = driver.login_sync("admin", "admin")
+        first = driver.call_sync(Platform.create_instance, session_id=sid, description=named("a"))
+        driver.call_sync(Platform.advance, session_id=sid, seconds=600)
+        driver.call_sync(
+            Platform.instance_action, session_id=sid, instance_id=1, description=finish
+        )
+        driver.call_sync(Platform.advance, session_id=sid, seconds=600)
+        job = first["job_submissions"][0]["job_id"]
+        assert driver.call_sync(Platform.get_job, session_id=sid, job_id=job)["jobInfo"]
+        driver.call_sync(Platform.advance, session_id=sid, seconds=7200)
+        driver.call_sync(Platform.create_instance, session_id=sid, description=named("b"))
+        driver.call_sync(Platform.advance, session_id=sid, seconds=600)
+        driver.call_sync(
+            Platform.instance_action, session_id=sid, instance_id=2, description=finish
+        )
+        driver.call_sync(Platform.advance, session_id=sid, seconds=600)  # b's jobs end
+        with pytest.raises(NotFound, match=f"no job {job}"):
+            driver.call_sync(Platform.get_job, session_id=sid, job_id=job)
+        # The instance it belonged to is untouched; so are the recent jobs.
+        assert (
+            driver.call_sync(Platform.get_instance, session_id=sid, instance_id=1)[
+                "instance_status"
+            ]
+            == "FINISHED"
+        )
+        latest = driver.call_sync(Platform.get_instance, session_id=sid, instance_id=2)
+        assert driver.call_sync(
+            Platform.get_job, session_id=sid, job_id=latest["job_submissions"][0]["job_id"]
+        )
     finally:
         driver.stop()

@@ -58,6 +58,8 @@ def serve(args: argparse.Namespace) -> int:
             catalog=args.catalog,
             users=args.users,
             public_base=base,
+            remove_jobs_after=getattr(args, "remove_jobs_after", None),
+            **_snapshot_option(args),
         )
     except (DatabaseInUse, IncompatibleDatabase) as exc:
         sock.close()
@@ -123,6 +125,11 @@ class _Server(uvicorn.Server):
         if self._hosting is not None:
             self.driver.stop()
             await self._hosting
+
+
+def _snapshot_option(args: argparse.Namespace) -> dict[str, int]:
+    every = getattr(args, "snapshot_every", None)
+    return {"snapshot_every": every} if every else {}
 
 
 def _log_to_stderr() -> None:

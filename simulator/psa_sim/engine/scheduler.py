@@ -66,6 +66,10 @@ class Scheduler:
         self.pending_plain: deque[Job] = deque()
         self.pending_token: dict[str, deque[Job]] = {}
         self._next_id = 1
+        # Finished jobs are forgotten this long (simulated seconds) after they end, as the
+        # real scheduler's pa.scheduler.core.automaticremovejobdelay does; 0 keeps them.
+        self.remove_after = 0.0
+        self._ended: deque[tuple[float, int]] = deque()
         self.running_tasks = 0  # tasks holding a node now: work the clock must run
         self.provisioning_nodes = 0
         # Set by the simulation: called when a job's first task starts, with its wait.
@@ -243,6 +247,19 @@ class Scheduler:
         job.log.append((self.env.now, f"job {status.value}" + (f": {error}" if error else "")))
         if node is not None:
             self.node_free(node)
+        if self.remove_after > 0:
+            self._forget_finished(job)
+
+    def _forget_finished(self, job: Job) -> None:
+        """Drop the jobs that ended `remove_after` ago or more. Done as jobs end (no timer
+        of its own, so an idle clock still jumps): a function of simulated time only,
+        hence the same on replay."""
+        now = self.env.now
+        ended = self._ended
+        ended.append((now, job.job_id))
+        while ended and ended[0][0] + self.remove_after <= now:
+            _, job_id = ended.popleft()
+            self.jobs.pop(job_id, None)
 
     def fail_waiting_for(self, token: str, reason: str) -> list[Job]:
         """Jobs queued for a token no node will hold again fail instead of waiting forever."""

@@ -87,6 +87,7 @@ class Simulation:
         public_base: str = defaults.PUBLIC_BASE,
         epoch_ms: int = DEFAULT_EPOCH_MS,
         observer: Observer | None = None,
+        remove_jobs_after: float = 0.0,
     ):
         if not 0.0 <= action_failure_probability <= 1.0:
             raise InvalidInput(
@@ -109,6 +110,7 @@ class Simulation:
         self.cluster = Cluster(list(node_sources), port_range, random.Random(f"{seed}:ports"))
         self.timing = TimingModel(random.Random(f"{seed}:timing"), dict(timing or {}))
         self.scheduler = Scheduler(self.env, self.cluster, self.timing, self.counters)
+        self.scheduler.remove_after = remove_jobs_after
         self.scheduler.on_job_started = self.job_started
         self.health = HealthLoops(self.env, health_period, self.counters, self._health_check)
         self.store = InstanceStore()

@@ -24,10 +24,16 @@ from typing import Any, Literal, ParamSpec, TypedDict, TypeVar
 
 from psa_sim import defaults
 from psa_sim.errors import InvalidInput, ServiceUnavailable, Unauthorized
+from psa_sim.platform import snapshots
 from psa_sim.platform.auth import User, load_users, verify_password
-from psa_sim.platform.journal import DEFAULT_BUSY_TIMEOUT, CommitFailed, Journal
+from psa_sim.platform.journal import (
+    DEFAULT_BUSY_TIMEOUT,
+    CommitFailed,
+    IncompatibleDatabase,
+    Journal,
+)
 from psa_sim.platform.operations import Operation, operation, registered, replayable
-from psa_sim.platform.platform import MAX_SECONDS, Platform, PlatformConfig
+from psa_sim.platform.platform import MAX_SECONDS, REMOVE_JOBS_AFTER, Platform, PlatformConfig
 from psa_sim.platform.sessions import SessionStore
 from psa_sim.platform.throttle import LoginThrottle
 from psa_sim.platform.views import clock as clock_view
@@ -43,6 +49,9 @@ CHECKPOINT_RETRY = 5.0
 # The realtime clock's fastest speed (simulated seconds per wall second): a century in
 # about an hour of wall time, far past what a test needs.
 MAX_SPEED = 1_000_000.0
+# A snapshot of the whole state every this many journaled changes (and at a graceful
+# stop): a restart loads it and replays only the changes after it (see snapshots.py).
+SNAPSHOT_EVERY = 10_000
 # The longest the realtime clock runs between two requests (wall seconds): a clock that
 # cannot keep up falls behind rather than keep requests waiting.
 MAX_CLOCK_SLICE = 0.05
@@ -71,8 +80,11 @@ class SimDriver:
         journal: Journal | None = None,
         clock: str = "instant",
         speed: float = 1.0,
+        snapshot_every: int = SNAPSHOT_EVERY,
     ) -> None:
         _check_clock(clock, speed)
+        self.snapshot_every = snapshot_every
+        self._since_snapshot = 0  # changes journaled since the last snapshot
         self.config = config
         self.journal = journal or Journal(None)
         self.users = load_users(config.users)
@@ -102,6 +114,8 @@ class SimDriver:
         users: str | None = None,
         public_base: str = defaults.PUBLIC_BASE,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        remove_jobs_after: float | None = None,
+        snapshot_every: int = SNAPSHOT_EVERY,
     ) -> SimDriver:
         """A driver from the `psa-sim serve` options; an existing --db keeps its own
         seed, nodes and catalog (replaying it on others would not give the same state)."""
@@ -118,18 +132,39 @@ class SimDriver:
                 catalog=str(Path(catalog).resolve()) if catalog else None,
                 users=str(Path(users).resolve()) if users else None,
                 public_base=public_base,
+                remove_jobs_after=(
+                    REMOVE_JOBS_AFTER if remove_jobs_after is None else remove_jobs_after
+                ),
             )
             journal.put("config", config.to_json())
-        return cls(config, journal, clock=clock, speed=speed)
+        try:
+            return cls(config, journal, clock=clock, speed=speed, snapshot_every=snapshot_every)
+        except BaseException:
+            journal.close()  # and its lock
+            raise
 
     # --- restore -------------------------------------------------------------------
     def _restore(self, until: float | None = None) -> Platform:
         """A platform with every journaled change replayed, each as the user who made
         it (what was accepted stays accepted, whatever the users file says now), then
         the clock run to `until` (default: where it was last saved)."""
-        platform = Platform(self.config, self.users, self.sessions)
+        saved = self.journal.snapshot()
+        after = 0
+        if saved is None:
+            platform = Platform(self.config, self.users, self.sessions)
+        else:
+            after, build, state = saved
+            if build != snapshots.build():
+                raise IncompatibleDatabase(
+                    f"{self.journal.path}: its snapshot was written by another build of "
+                    f"psa-sim ({build}, this one is {snapshots.build()}): serve it with the "
+                    f"build that wrote it, or start with a new --db"
+                )
+            platform = snapshots.load(state, self.config, self.users, self.sessions)
         sim = platform.sim
-        for sim_time, name, entry in self.journal.changes():
+        self._since_snapshot = 0
+        for sim_time, name, entry in self.journal.changes(after):
+            self._since_snapshot += 1
             sim.run(until=sim_time)
             user = entry.get("user")
             platform.replay_user = User(user, "", admin=True) if user is not None else None
@@ -184,6 +219,7 @@ class SimDriver:
         finally:
             self._loop = None
             self._checkpoint(force=True)
+            self._snapshot()  # a graceful stop leaves a restart nothing to replay
             self.journal.close()  # and its lock: another server may open the file now
 
     def stop(self) -> None:
@@ -253,6 +289,8 @@ class SimDriver:
                 if now - last_checkpoint >= CHECKPOINT_PERIOD:
                     self._checkpoint()
                     last_checkpoint = now
+                if self._since_snapshot >= self.snapshot_every:
+                    self._snapshot()
             except Exception:  # a bug: logged, and the simulation keeps answering
                 log.exception("the simulation loop met an unexpected error")
 
@@ -291,7 +329,29 @@ class SimDriver:
         except CommitFailed:
             self._rebuild(sim_time)
             raise
+        self._since_snapshot += 1
         return result
+
+    def _snapshot(self) -> None:
+        """Save the whole state and drop the changes it includes (a second or so for a
+        thousand live instances, once every SNAPSHOT_EVERY changes). A failure is logged:
+        the journal still holds every change, so nothing is lost."""
+        if not self.journal.durable or self._since_snapshot == 0 or self.failed is not None:
+            return
+        started = time.monotonic()
+        try:
+            state = snapshots.dump(self.platform)
+            self.journal.save_snapshot(self.journal.last_seq, snapshots.build(), state)
+        except Exception as exc:
+            self._since_snapshot = 0  # try again SNAPSHOT_EVERY changes later
+            log.warning("snapshot not saved (%s): the journal still has every change", exc)
+            return
+        self._since_snapshot = 0
+        log.info(
+            "snapshot saved (%d bytes, %.2f s); the journal was compacted",
+            len(state),
+            time.monotonic() - started,
+        )
 
     def _rebuild(self, sim_time: float) -> None:
         """Undo a change the journal refused by replaying the journal (deterministic:
@@ -421,7 +481,9 @@ class SimDriver:
         self.platform.require_admin(session_id)
         with self.journal.transaction():
             self.journal.clear_changes()
+            self.journal.clear_snapshot()
             self.journal.put("clock", 0.0)
+        self._since_snapshot = 0
         self.platform = Platform(self.config, self.users, self.sessions)
         self._anchor()
         return self._clock_info()

@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS changes (
     name TEXT NOT NULL,
     args BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS snapshot (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_seq INTEGER NOT NULL,
+    build TEXT NOT NULL,
+    state BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sessions (
     id_hash TEXT PRIMARY KEY,
     username TEXT NOT NULL,
@@ -125,7 +131,8 @@ class Journal:
         self._db: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self._lock_file: int | None = None
-        self._in_transaction = False
+        # The sequence number of the last change written (see SimDriver's snapshots).
+        self.last_seq = 0
         if self.path is None:
             self.key = AESGCM.generate_key(bit_length=256)
             self._aead = AESGCM(self.key)
@@ -139,10 +146,18 @@ class Journal:
                 str(self.path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
             self._db = db
+            # Space freed by compaction goes back to the file system (takes effect on a
+            # new file only: it must precede the first table).
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(_SCHEMA)
             self._check_format()
+            row = db.execute(
+                "SELECT max(seq) FROM (SELECT max(seq) AS seq FROM changes "
+                "UNION ALL SELECT last_seq FROM snapshot)"
+            ).fetchone()
+            self.last_seq = int(row[0] or 0)
         except BaseException:
             self.close()
             raise
@@ -239,13 +254,48 @@ class Journal:
         decoded: dict[str, Any] = _decode(json.loads(plain))
         return decoded
 
-    def changes(self) -> Iterator[tuple[float, str, dict[str, Any]]]:
+    def changes(self, after: int = 0) -> Iterator[tuple[float, str, dict[str, Any]]]:
+        """The changes journaled after change number `after` (a snapshot's), in order."""
         if self._db is None:
             return
         with self._lock:
-            rows = self._db.execute("SELECT sim_time, name, args FROM changes ORDER BY seq")
+            rows = self._db.execute(
+                "SELECT sim_time, name, args FROM changes WHERE seq > ? ORDER BY seq", (after,)
+            )
             for sim_time, name, args in rows:
                 yield sim_time, name, self.unseal(args)
+
+    # --- snapshots -------------------------------------------------------------------
+    def snapshot(self) -> tuple[int, str, bytes] | None:
+        """(last change included, build that wrote it, state) of the saved snapshot."""
+        if self._db is None:
+            return None
+        with self._lock:
+            row = self._db.execute("SELECT last_seq, build, state FROM snapshot").fetchone()
+        if row is None:
+            return None
+        return int(row[0]), str(row[1]), self._aead.decrypt(row[2][:_NONCE], row[2][_NONCE:], None)
+
+    def save_snapshot(self, last_seq: int, build: str, state: bytes) -> None:
+        """Keep `state` as of change `last_seq`, and drop the changes it includes: a
+        restart then loads it and replays only what came after (compaction)."""
+        nonce = os.urandom(_NONCE)
+        sealed = nonce + self._aead.encrypt(nonce, state, None)
+        with self.transaction():
+            self._write(
+                "INSERT OR REPLACE INTO snapshot (id, last_seq, build, state) VALUES (1, ?, ?, ?)",
+                (last_seq, build, sealed),
+            )
+            self._write("DELETE FROM changes WHERE seq <= ?", (last_seq,))
+        try:
+            with self._lock:
+                if self._db is not None:
+                    self._db.executescript("PRAGMA incremental_vacuum;")  # every page
+        except sqlite3.Error as exc:  # only space is at stake
+            log.warning("journal: the space compaction freed stays in the file (%s)", exc)
+
+    def clear_snapshot(self) -> None:
+        self._write("DELETE FROM snapshot")
 
     def count(self) -> int:
         if self._db is None:
@@ -355,11 +405,14 @@ class _Transaction(AbstractContextManager["_Transaction"]):
                 _rollback(db)
                 return
             try:
-                if self.rows:
-                    db.executemany(
-                        "INSERT INTO changes (sim_time, name, args) VALUES (?, ?, ?)", self.rows
+                last_seq = journal.last_seq
+                for row in self.rows:
+                    cursor = db.execute(
+                        "INSERT INTO changes (sim_time, name, args) VALUES (?, ?, ?)", row
                     )
+                    last_seq = cursor.lastrowid or last_seq
                 db.execute("COMMIT")
+                journal.last_seq = last_seq
             except sqlite3.Error as error:
                 _rollback(db)
                 message = (

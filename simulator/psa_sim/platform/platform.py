@@ -31,6 +31,11 @@ from psa_sim.platform.scheduler_ops import SchedulerOperations
 from psa_sim.platform.sessions import SessionStore
 from psa_sim.states import RUNNING
 
+# A served simulator forgets a finished job a simulated day after it ended (the real
+# scheduler's pa.scheduler.core.automaticremovejobdelay, 0 there by default, is usually
+# set by operators): a long-lived server's memory follows what is live, not its history.
+REMOVE_JOBS_AFTER = 86400.0
+
 
 @dataclass(frozen=True)
 class PlatformConfig:
@@ -43,6 +48,8 @@ class PlatformConfig:
     public_base: str = defaults.PUBLIC_BASE
     health_period: float = defaults.HEALTH_PERIOD
     port_range: tuple[int, int] = defaults.PORT_RANGE
+    # Finished jobs forgotten this long (simulated seconds) after they end; 0 keeps them.
+    remove_jobs_after: float = REMOVE_JOBS_AFTER
     extra: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -54,6 +61,7 @@ class PlatformConfig:
             "public_base": self.public_base,
             "health_period": self.health_period,
             "port_range": list(self.port_range),
+            "remove_jobs_after": self.remove_jobs_after,
         }
 
     @classmethod
@@ -66,6 +74,7 @@ class PlatformConfig:
             public_base=data["public_base"],
             health_period=data["health_period"],
             port_range=tuple(data["port_range"]),
+            remove_jobs_after=data.get("remove_jobs_after", REMOVE_JOBS_AFTER),
         )
 
 
@@ -110,6 +119,7 @@ class Platform(SchedulerOperations, RMOperations):
             port_range=config.port_range,
             health_period=config.health_period,
             public_base=config.public_base,
+            remove_jobs_after=config.remove_jobs_after,
         )
         self.catalog = CatalogStore(self.index)
         catalog_dir = Path(config.catalog) if config.catalog else bundled_catalog_dir()
