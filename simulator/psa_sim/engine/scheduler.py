@@ -259,7 +259,8 @@ class Scheduler:
         ended.append((now, job.job_id))
         while ended and ended[0][0] + self.remove_after <= now:
             _, job_id = ended.popleft()
-            self.jobs.pop(job_id, None)
+            if self.jobs.pop(job_id, None) is not None:
+                self.revision += 1  # a listing no longer shows it
 
     def fail_waiting_for(self, token: str, reason: str) -> list[Job]:
         """Jobs queued for a token no node will hold again fail instead of waiting forever."""
