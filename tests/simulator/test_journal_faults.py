@@ -370,3 +370,20 @@ def test_finished_jobs_are_forgotten_after_their_delay(tmp_path: Path) -> None:
         )
     finally:
         driver.stop()
+
+
+def test_a_reset_forgets_the_snapshot_too(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    driver = start(db=db)
+    sid = driver.login_sync("admin", "admin")
+    driver.call_sync(Platform.create_instance, session_id=sid, description=named("x"))
+    driver.stop()  # leaves a snapshot
+    driver = start(db=db)
+    sid = driver.login_sync("admin", "admin")
+    driver.call_sync(SimDriver.reset, session_id=sid)
+    driver.stop()
+    driver = start(db=db)
+    try:
+        assert instances(driver, driver.login_sync("admin", "admin")) == []
+    finally:
+        driver.stop()
