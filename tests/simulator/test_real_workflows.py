@@ -48,6 +48,28 @@ def _settle(sim: Simulation) -> None:
     sim.run(until=sim.now + 3600)
 
 
+# The services a `<x>_service_instance_id` variable names in the real workflows.
+PROVIDERS = {"swarm": "Docker_Swarm", "hdfs": "HDFS", "yarn": "YARN"}
+
+
+def _links(sim: Simulation, workflow, cache: dict[str, str]) -> dict[str, str]:
+    """Values for the workflow's `<x>_service_instance_id` variables: the id of a RUNNING
+    instance of that service, started (with its own links) the first time."""
+    values = {}
+    for variable in workflow.variables:
+        name = variable.name
+        if not name.endswith("_service_instance_id"):
+            continue
+        prefix = name[: -len("_service_instance_id")]
+        if prefix not in cache:
+            _bucket, provider = sim.index.activations(PROVIDERS[prefix])[0]
+            instance = sim.submit_activation(provider.name, _links(sim, provider, cache))
+            _settle(sim)
+            cache[prefix] = str(instance.instance_id)
+        values[name] = cache[prefix]
+    return values
+
+
 def test_every_real_service_activates_and_runs_its_actions():
     files = sorted(Path(REAL_DIR).rglob("*.xml"))
     assert files, f"no *.xml under {REAL_DIR}"
@@ -56,6 +78,7 @@ def test_every_real_service_activates_and_runs_its_actions():
     index = load_catalog(REAL_DIR)
     sim = Simulation(index, seed=1, node_sources=[NodeSourceConfig("LocalNodes", 400)])
     rows, problems = [], []
+    providers: dict[str, str] = {}
     expected_endpoints = given_endpoints = 0
     for service_id in index.services():
         activations = index.activations(service_id)
@@ -66,7 +89,8 @@ def test_every_real_service_activates_and_runs_its_actions():
         graph = index.state_graph(service_id)
         paths = _paths(graph)
         try:
-            instance = sim.submit_activation(activation.name, bucket=bucket)
+            links = _links(sim, activation, providers)
+            instance = sim.submit_activation(activation.name, links, bucket=bucket)
         except PsaError as error:
             problems.append(f"{service_id}: activation refused: {error}")
             continue
@@ -88,7 +112,7 @@ def test_every_real_service_activates_and_runs_its_actions():
             if state in ENDED_STATES or state in (VOID, ERROR):
                 continue
             for workflow in sorted(graph.get(state, {})):
-                subject = sim.submit_activation(activation.name, bucket=bucket)
+                subject = sim.submit_activation(activation.name, links, bucket=bucket)
                 _settle(sim)
                 for step in path[1:]:
                     if subject.state != ERROR:
@@ -104,9 +128,10 @@ def test_every_real_service_activates_and_runs_its_actions():
                 if subject.is_transitioning:
                     problems.append(f"{service_id}: {workflow} still {subject.instance_status}")
                 reached.append(f"{state} --{workflow}--> {subject.instance_status}")
+        nodes = 1 + len(instance.runtime.extra_nodes) if instance.runtime.node else 0
         rows.append(
             f"{service_id}: endpoint {endpoints or 'none'}; deployments "
-            f"{len(instance.deployments)}; {'; '.join(reached)}"
+            f"{len(instance.deployments)}; nodes {nodes}; {'; '.join(reached)}"
         )
     # Finish what is still alive, so that leaks can be judged.
     for instance in list(sim.store):

@@ -169,6 +169,15 @@ class Cluster:
                 return node
         return None
 
+    def take_plain_except(self, node: Node) -> Node | None:
+        """An idle node with no token other than `node` (a multi-node deployment's
+        further nodes; `node` itself may be free again while its task reports)."""
+        for other in self.free_plain:
+            if other is not node:
+                del self.free_plain[other]
+                return other
+        return None
+
     def release(self, node: Node) -> None:
         """The task on `node` ended: the node takes work again."""
         node.job = None

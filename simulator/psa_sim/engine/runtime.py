@@ -39,6 +39,8 @@ class InstanceRuntime:
     activation_job: Job | None = None  # the job whose loop checks health
     token: str | None = None  # PSA_<INSTANCE_NAME> while held
     node: Node | None = None  # node the platform was deployed on
+    # Further nodes a multi-node service holds (TARGETED_NB_PA_NODES), each with the token.
+    extra_nodes: list[Node] = field(default_factory=list)
     container: Container | None = None
     # endpoint id → (host's ports, port): what to give back when the endpoint goes.
     ports: dict[str, tuple[HostPorts, int]] = field(default_factory=dict)

@@ -29,7 +29,7 @@ from psa_sim.engine.runtime import Container, ContainerStatus, InstanceRuntime
 from psa_sim.engine.scheduler import PRIORITIES, Counters, Scheduler, call_later
 from psa_sim.engine.script_library import RESUME_LAUNCHED
 from psa_sim.engine.timing import TimingModel, TimingOverrides
-from psa_sim.engine.workflow_facts import FactsCache
+from psa_sim.engine.workflow_facts import NODE_COUNT_VARIABLE, FactsCache
 from psa_sim.errors import Conflict, InvalidInput, NotFound, PsaError
 from psa_sim.model import lifecycle
 from psa_sim.model.endpoints import (
@@ -263,6 +263,7 @@ class Simulation:
         merged = resolve_all({**workflow.defaults, **explicit}, self.scheduler.peek_job_id())
         # Refused now, with nothing created, rather than failing the deployment later.
         _requested_port(merged.get("SERVICE_PORT", "-1"))
+        host = self._linked_instance(facts.link_keys, merged) if facts.link_keys else None
         job_id = self.scheduler.new_job_id()
         instance = ServiceInstance(
             self.store.new_id(),
@@ -287,6 +288,8 @@ class Simulation:
             merged,
             user,
             self.env.now,
+            # Deployed on another instance (HDFS on a Docker_Swarm): on its nodes.
+            token=host.runtime.token if host is not None and host.runtime else None,
             parent_job_id=parent_job_id,
         )
         if generic_info:
@@ -386,6 +389,35 @@ class Simulation:
         job.token = resolve_references(token, merged, job_id) if token else None
         self.plain_jobs.start(job)
         return job
+
+    def _linked_instance(
+        self, keys: tuple[str, ...], variables: dict[str, str]
+    ) -> ServiceInstance | None:
+        """The instance a `<x>_service_instance_id` variable names (HDFS and Spark name
+        their Docker_Swarm), checked now: an unknown or unusable one is refused with the
+        variable and its value. Empty means none (Spark's optional HDFS). The variables
+        Retrieve_variables_from_service_instance_id would read from it (its INSTANCE_NAME
+        as `<x>_token_name`) are put as that script does."""
+        first = None
+        for key in keys:
+            value = variables.get(key, "").strip()
+            if not value:
+                continue
+            try:
+                linked = self.store.get(int(value))
+            except (ValueError, NotFound):
+                raise InvalidInput(
+                    f"{key}: '{value}' is not the id of a service instance"
+                ) from None
+            if linked.is_transitioning or linked.state in ENDED_STATES or linked.state == ERROR:
+                raise InvalidInput(
+                    f"{key}: instance {value} ({linked.service_id}) is "
+                    f"{linked.instance_status}: a service cannot be deployed on it"
+                )
+            prefix = key[: -len("_service_instance_id")]
+            variables[f"{prefix}_token_name"] = "PSA_" + linked.name
+            first = first or linked
+        return first
 
     def _find_action(
         self, instance: ServiceInstance, name: str, bucket: str | None
@@ -550,7 +582,7 @@ class Simulation:
                     self._attention.add(instance.instance_id)
             else:
                 self._apply_endpoint_hints(instance, job)
-        except PortInUse as exc:
+        except (PortInUse, DeploymentFailed) as exc:
             self._fail_job(job, str(exc))
             return
         # Variables: the instance keeps the union, this action's values winning.
@@ -641,7 +673,14 @@ class Simulation:
             else job.workflow.generic_info.get(GI_ENDPOINT_SCHEME)
         )
         scheme = endpoint_scheme(variables, service_scheme)
-        port = node.ports.allocate(requested)  # may raise PortInUse: nothing held yet
+        self._check_node_count(job)  # may raise DeploymentFailed: nothing held yet
+        extra = self._extra_nodes(job, node)  # idem
+        try:
+            port = node.ports.allocate(requested)  # may raise PortInUse
+        except PortInUse:
+            for taken in extra:
+                self.cluster.release(taken)
+            raise
         runtime.ports[endpoint_id or "_service"] = (node.ports, port)
         runtime.node = node
         runtime.container = Container(f"{self._rng_containers.getrandbits(48):012x}", name)
@@ -666,12 +705,40 @@ class Simulation:
         self.cluster.add_token(node, token, self.env.now)
         runtime.token = token
         self._token_owner[(node.name, token)] = instance
+        for other in extra:
+            self.cluster.add_token(other, token, self.env.now)
+            self._token_owner[(other.name, token)] = instance
+        runtime.extra_nodes = extra
         runtime.activation_job = job
         instance.channel[Channel.RUNNING_STATE] = RUNNING_STATE_UP
         instance.channel[Channel.INSTANCE_NAME] = name
         job.result["INSTANCE_NAME"] = name
         self.health.register(instance)
         self._schedule_crash(instance)
+
+    def _check_node_count(self, job: Job) -> None:
+        count = self._facts(job.workflow).node_count(job.variables)
+        if count is not None and count < 1:
+            raise DeploymentFailed(
+                f"{NODE_COUNT_VARIABLE}: '{job.variables.get(NODE_COUNT_VARIABLE)}' is not a "
+                f"number of nodes (1 or more)"
+            )
+
+    def _extra_nodes(self, job: Job, node: Node) -> list[Node]:
+        """A multi-node service (Docker_Swarm's TARGETED_NB_PA_NODES) takes N nodes,
+        each tokenized; all of them are free nodes now, or the activation fails."""
+        count = self._facts(job.workflow).node_count(job.variables) or 1
+        extra: list[Node] = []
+        while len(extra) < count - 1:
+            other = self.cluster.take_plain_except(node)
+            if other is None:
+                for taken in extra:
+                    self.cluster.release(taken)
+                raise DeploymentFailed(
+                    f"{NODE_COUNT_VARIABLE}: {count} nodes are needed, only {len(extra) + 1} free"
+                )
+            extra.append(other)
+        return extra
 
     def _add_deployment(
         self,
@@ -1064,12 +1131,15 @@ class Simulation:
         if token is None:
             return
         runtime.token = None
-        node = runtime.node
-        self._token_owner.pop((node.name, token), None)
-        self.cluster.remove_token(token, self.env.now, only=node)
+        nodes = [runtime.node, *runtime.extra_nodes]
+        runtime.extra_nodes = []
+        for node in nodes:
+            self._token_owner.pop((node.name, token), None)
+            self.cluster.remove_token(token, self.env.now, only=node)
         if not self.cluster.holds(token):
             self.scheduler.fail_waiting_for(token, f"node token {token} was removed")
-        self.scheduler.node_free(node)
+        for node in nodes:
+            self.scheduler.node_free(node)
 
     # --- accounting ----------------------------------------------------------------
     def leaks(self) -> list[str]:
@@ -1138,6 +1208,10 @@ def _raise_problems(problems: Sequence[VariableProblem], workflow_name: str) -> 
             f"invalid variables for workflow '{workflow_name}': "
             + "; ".join(str(p) for p in problems)
         )
+
+
+class DeploymentFailed(Exception):
+    """What a deployment cannot do (too few nodes): the activation fails with it."""
 
 
 def _requested_port(text: str) -> int:

@@ -15,6 +15,10 @@ from psa_sim.engine.script_library import plan_of
 # with that INSTANCE_NAME, or start one themselves.
 SERVICE_ID_SUFFIX = "_SERVICE_ID"
 INSTANCE_NAME_SUFFIX = "_INSTANCE_NAME"
+# A service deployed on several nodes says how many (the real Docker_Swarm: 3 by default).
+NODE_COUNT_VARIABLE = "TARGETED_NB_PA_NODES"
+# Services deployed on another instance name it by id (HDFS, Spark on a Docker_Swarm).
+LINK_SUFFIX = "_service_instance_id"
 
 
 class WorkflowFacts:
@@ -22,6 +26,8 @@ class WorkflowFacts:
         "default_problems",
         "defaults_have_references",
         "dependency_keys",
+        "has_node_count",
+        "link_keys",
         "scripts",
         "token_template",
         "variable_names",
@@ -41,6 +47,10 @@ class WorkflowFacts:
             and len(name) > len(SERVICE_ID_SUFFIX)
             and name[: -len(SERVICE_ID_SUFFIX)] + INSTANCE_NAME_SUFFIX in self.variable_names
         ]
+        self.has_node_count = NODE_COUNT_VARIABLE in self.variable_names
+        self.link_keys = tuple(
+            n for n in names if n.endswith(LINK_SUFFIX) and len(n) > len(LINK_SUFFIX)
+        )
         # What its references to the service-automation script library do.
         self.scripts = plan_of(workflow)
         # Task level first; some real workflows set it for the whole job instead.
@@ -56,6 +66,16 @@ class WorkflowFacts:
         kept = [p for p in self.default_problems if p.name not in explicit]
         overridden = [v for v in self.workflow.variables if v.name in explicit]
         return kept + check_variables(overridden, explicit)
+
+    def node_count(self, variables: dict[str, str]) -> int | None:
+        """TARGETED_NB_PA_NODES as a number (None: not a multi-node service; 0 for
+        a value that is not a positive whole number, which the engine refuses)."""
+        if not self.has_node_count:
+            return None
+        try:
+            return max(0, int(variables.get(NODE_COUNT_VARIABLE, "1").strip()))
+        except ValueError:
+            return 0
 
     def dependencies(self, variables: dict[str, str]) -> list[tuple[str, str]]:
         """(service id, instance name) of each `<X>_SERVICE_ID`/`<X>_INSTANCE_NAME` pair."""
