@@ -654,3 +654,33 @@ def test_scheduler_changes_survive_kill_9(tmp_path):
         assert_error(admin.get(f"{S}/jobs/{gone}"), 404)
     finally:
         server.stop()
+
+
+def test_several_jobs_at_once_xml_priority_by_value_and_task_logs(manual_server):
+    admin = manual_server.client()
+    first = submitted(admin, xml_of("Plain_Pipeline.xml"))
+    second = submitted(admin, xml_of("Plain_Pipeline.xml"))
+    listed = admin.get(f"{S}/jobsinfolist", params={"jobsid": [first, second, 987654]}).json()
+    assert [j["jobid"] for j in listed] == [str(first), str(second)]  # unknown ids left out
+    for user_job in listed:
+        assert_dto(user_job, USER_JOB_DATA, "UserJobData")
+    r = admin.get(f"{S}/jobs/{first}/xml")
+    assert r.headers["content-type"].startswith("application/xml")
+    assert r.text == xml_of("Plain_Pipeline.xml")
+    assert admin.put(f"{S}/jobs/{first}/priority/byvalue/1").status_code == 204
+    assert admin.get(f"{S}/jobs/{first}/info").json()["priority"] == "LOWEST"
+    assert_error(admin.put(f"{S}/jobs/{first}/priority/byvalue/9"), 400, "between 0 and 5")
+    admin.advance(0.001)
+    assert admin.get(f"{S}/jobs/{first}/tasks/Split/result/log/err").text == ""
+    assert "task Split started" in admin.get(f"{S}/jobs/{first}/tasks/Split/result/log/out").text
+    # All checked first: an unknown job kills nothing.
+    assert_error(admin.put(f"{S}/jobs/kill", params={"jobsid": [first, 987654]}), 404)
+    assert admin.get(f"{S}/jobs/{first}/info").json()["status"] == "RUNNING"
+    assert admin.put(f"{S}/jobs/kill", params={"jobsid": [first, second]}).json() is True
+    assert {admin.get(f"{S}/jobs/{j}/info").json()["status"] for j in (first, second)} == {"KILLED"}
+    assert_error(admin.delete(f"{S}/jobs"), 400, "olderThan")
+    assert admin.delete(f"{S}/jobs", params={"jobsid": [first]}).json() is True
+    assert_error(admin.get(f"{S}/jobs/{first}"), 404)
+    later = admin.get("/sim-api/clock").json()["now_ms"] + 1
+    assert admin.delete(f"{S}/jobs", params={"olderThan": later}).json() is True
+    assert_error(admin.get(f"{S}/jobs/{second}"), 404)

@@ -21,6 +21,7 @@ from psa_sim.catalog.errors import CatalogError
 from psa_sim.catalog.workflow import Workflow, parse_workflow
 from psa_sim.engine.jobs import Job, JobStatus
 from psa_sim.engine.plain_jobs import plan
+from psa_sim.engine.scheduler import PRIORITIES
 from psa_sim.errors import Forbidden, InvalidInput, NotFound, PsaError
 from psa_sim.platform import scheduler_views as sv
 from psa_sim.platform.input_limits import check_variables
@@ -127,6 +128,22 @@ class SchedulerOperations:
         return {"size": len(jobs), "map": {str(self.sim.scheduler.revision): shown}}
 
     @operation()
+    def jobs_info_list(self, session_id: str | None, job_ids: list[str]) -> list[dict]:
+        """jobsinfolist: UserJobData of the jobs named that exist and the user may see."""
+        user = self._user(session_id)
+        out = []
+        for raw in job_ids:
+            job = self.sim.scheduler.get(_int("jobsid", raw))
+            if job is not None and (user.admin or job.owner == user.name):
+                out.append(sv.user_job(job, self.sim))
+        return out
+
+    @operation()
+    def job_xml(self, session_id: str | None, job_id: int) -> str:
+        """jobs/{id}/xml: the job descriptor it was submitted with."""
+        return self._job(session_id, job_id).workflow.xml
+
+    @operation()
     def state_revision(self, session_id: str | None) -> int:
         self._user(session_id)
         return self.sim.scheduler.revision
@@ -219,6 +236,49 @@ class SchedulerOperations:
                 f"(at most {HIGHEST_PRIORITY_FOR_USERS})"
             )
         self.sim.set_job_priority(job.job_id, priority)
+
+    @operation(journaled=True)
+    def change_job_priority_by_value(self, session_id: str | None, job_id: int, value: str) -> None:
+        """priority/byvalue/{value}: JobPriority's numbers, 0 (IDLE) to 5 (HIGHEST)."""
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = -1
+        if not 0 <= number < len(PRIORITIES):
+            raise InvalidInput(
+                f"value: {value!r}: the priority value must be an integer between 0 and "
+                f"{len(PRIORITIES) - 1}"
+            )
+        self.change_job_priority(session_id, job_id, PRIORITIES[number])
+
+    @operation(journaled=True)
+    def kill_jobs(self, session_id: str | None, job_ids: list[str]) -> bool:
+        """PUT jobs/kill?jobsid=…: every job named that still runs is killed; all are
+        checked first, so an unknown or another user's job changes nothing."""
+        jobs = [self._job(session_id, raw) for raw in _required_ids(job_ids)]
+        for job in jobs:
+            if not job.status.is_final:
+                self.sim.kill_job(job.job_id)
+        return True
+
+    @operation(journaled=True)
+    def remove_jobs(self, session_id: str | None, job_ids: list[str], older_than: int = 0) -> bool:
+        """DELETE jobs?jobsid=… or ?olderThan=EPOCH_MS (the jobs that ended before it)."""
+        if job_ids:
+            jobs = [self._job(session_id, raw) for raw in job_ids]
+        elif older_than > 0:
+            user = self._user(session_id)
+            cutoff = (older_than - self.sim.epoch_ms) / 1000
+            jobs = [
+                j
+                for j in self._visible(user, False)
+                if j.finished_at is not None and j.finished_at < cutoff
+            ]
+        else:
+            raise InvalidInput("jobsid: either jobsid or olderThan parameter must be provided")
+        for job in jobs:
+            self.sim.remove_job(job.job_id)
+        return True
 
     @operation(journaled=True)
     def add_job_signal(
@@ -392,6 +452,12 @@ def _ended(job: Job, row: sv.TaskRow) -> sv.TaskRow:
             f"yet (it is {row.status})"
         )
     return row
+
+
+def _required_ids(job_ids: list[str]) -> list[str]:
+    if not job_ids:
+        raise InvalidInput("jobsid: at least one job id is required")
+    return job_ids
 
 
 def _paged(items: list[Any], index: int, limit: int) -> list[Any]:

@@ -147,6 +147,37 @@ def add_scheduler_routes(app: FastAPI, driver: SimDriver) -> None:
             )
         )
 
+    @r.get("/jobsinfolist", response_model=list[m.UserJobData], responses=errors(401))
+    async def jobs_info_list(
+        sessionid: SessionId = None, jobsid: Annotated[list[str] | None, Query()] = None
+    ) -> Response:
+        return json_response(
+            await call(Platform.jobs_info_list, session_id=sessionid, job_ids=jobsid or [])
+        )
+
+    @r.put("/jobs/kill", response_model=bool, responses=errors(401, 403, 404))
+    async def kill_jobs(
+        sessionid: SessionId = None, jobsid: Annotated[list[str] | None, Query()] = None
+    ) -> Response:
+        return json_response(
+            await call(Platform.kill_jobs, session_id=sessionid, job_ids=jobsid or [])
+        )
+
+    @r.delete("/jobs", response_model=bool, responses=errors(401, 403, 404))
+    async def remove_jobs(
+        sessionid: SessionId = None,
+        jobsid: Annotated[list[str] | None, Query()] = None,
+        olderThan: int = 0,
+    ) -> Response:
+        return json_response(
+            await call(
+                Platform.remove_jobs,
+                session_id=sessionid,
+                job_ids=jobsid or [],
+                older_than=olderThan,
+            )
+        )
+
     @r.get("/state/revision", response_model=int, responses=errors(401))
     async def state_revision(sessionid: SessionId = None) -> Response:
         return json_response(await call(Platform.state_revision, session_id=sessionid))
@@ -157,6 +188,15 @@ def add_scheduler_routes(app: FastAPI, driver: SimDriver) -> None:
     @r.get("/jobs/{job_id}", response_model=m.JobStateData, responses=job_errors)
     async def get_job(job_id: int, sessionid: SessionId = None) -> Response:
         return json_response(await call(Platform.get_job, session_id=sessionid, job_id=job_id))
+
+    @r.get(
+        "/jobs/{job_id}/xml",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"application/xml": {}}}, **job_errors},
+    )
+    async def job_xml(job_id: int, sessionid: SessionId = None) -> Response:
+        xml = await call(Platform.job_xml, session_id=sessionid, job_id=job_id)
+        return Response(content=xml.encode("utf-8"), media_type="application/xml")
 
     @r.get("/jobs/{job_id}/info", response_model=m.JobInfoData, responses=job_errors)
     async def job_info(job_id: int, sessionid: SessionId = None) -> Response:
@@ -269,6 +309,26 @@ def add_scheduler_routes(app: FastAPI, driver: SimDriver) -> None:
             await call(Platform.task_log, session_id=sessionid, job_id=job_id, task_name=task_name)
         )
 
+    @r.get(
+        "/jobs/{job_id}/tasks/{task_name}/result/log/out",
+        response_class=PlainTextResponse,
+        responses=job_errors,
+    )
+    async def task_log_out(job_id: int, task_name: str, sessionid: SessionId = None) -> Response:
+        return text_response(
+            await call(Platform.task_log, session_id=sessionid, job_id=job_id, task_name=task_name)
+        )
+
+    @r.get(
+        "/jobs/{job_id}/tasks/{task_name}/result/log/err",
+        response_class=PlainTextResponse,
+        responses=job_errors,
+    )
+    async def task_log_err(job_id: int, task_name: str, sessionid: SessionId = None) -> Response:
+        """The simulator's tasks write nothing to stderr: empty, once the task exists."""
+        await call(Platform.task_state, session_id=sessionid, job_id=job_id, task_name=task_name)
+        return text_response("")
+
     # --- acting on a job -----------------------------------------------------------
     act_errors = errors(401, 403, 404, 409)
 
@@ -291,6 +351,15 @@ def add_scheduler_routes(app: FastAPI, driver: SimDriver) -> None:
     @r.put("/jobs/{job_id}/priority/byname/{name}", status_code=204, responses=act_errors)
     async def change_priority(job_id: int, name: str, sessionid: SessionId = None) -> Response:
         await call(Platform.change_job_priority, session_id=sessionid, job_id=job_id, name=name)
+        return no_content()
+
+    @r.put("/jobs/{job_id}/priority/byvalue/{value}", status_code=204, responses=act_errors)
+    async def change_priority_by_value(
+        job_id: int, value: str, sessionid: SessionId = None
+    ) -> Response:
+        await call(
+            Platform.change_job_priority_by_value, session_id=sessionid, job_id=job_id, value=value
+        )
         return no_content()
 
     @r.post(
