@@ -665,7 +665,8 @@ class Simulation:
         name = variables.get("INSTANCE_NAME") or f"instance-{instance.instance_id}"
         requested = _requested_port(variables.get("SERVICE_PORT", "-1"))
         endpoint_id = variables.get("ENDPOINT_ID") or job.workflow.generic_info.get(GI_ENDPOINT, "")
-        plan = self._facts(job.workflow).scripts
+        facts = self._facts(job.workflow)
+        plan = facts.scripts
         # Post_Start_Service's argument; a workflow of its own code names it in sim.*.
         service_scheme = (
             plan.scheme_argument
@@ -673,8 +674,8 @@ class Simulation:
             else job.workflow.generic_info.get(GI_ENDPOINT_SCHEME)
         )
         scheme = endpoint_scheme(variables, service_scheme)
-        self._check_node_count(job)  # may raise DeploymentFailed: nothing held yet
-        extra = self._extra_nodes(job, node)  # idem
+        count = facts.node_count(variables)
+        extra = self._extra_nodes(count, node, variables) if count is not None else []
         try:
             port = node.ports.allocate(requested)  # may raise PortInUse
         except PortInUse:
@@ -716,18 +717,15 @@ class Simulation:
         self.health.register(instance)
         self._schedule_crash(instance)
 
-    def _check_node_count(self, job: Job) -> None:
-        count = self._facts(job.workflow).node_count(job.variables)
-        if count is not None and count < 1:
+    def _extra_nodes(self, count: int, node: Node, variables: dict[str, str]) -> list[Node]:
+        """A multi-node service (Docker_Swarm's TARGETED_NB_PA_NODES) takes `count`
+        nodes, each tokenized; all of them are free now, or the activation fails
+        (DeploymentFailed: nothing is held yet)."""
+        if count < 1:
             raise DeploymentFailed(
-                f"{NODE_COUNT_VARIABLE}: '{job.variables.get(NODE_COUNT_VARIABLE)}' is not a "
+                f"{NODE_COUNT_VARIABLE}: '{variables.get(NODE_COUNT_VARIABLE)}' is not a "
                 f"number of nodes (1 or more)"
             )
-
-    def _extra_nodes(self, job: Job, node: Node) -> list[Node]:
-        """A multi-node service (Docker_Swarm's TARGETED_NB_PA_NODES) takes N nodes,
-        each tokenized; all of them are free nodes now, or the activation fails."""
-        count = self._facts(job.workflow).node_count(job.variables) or 1
         extra: list[Node] = []
         while len(extra) < count - 1:
             other = self.cluster.take_plain_except(node)
