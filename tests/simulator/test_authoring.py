@@ -51,6 +51,8 @@ def test_every_scaffold_validates_and_passes_test_service(
     if pause_resume:
         assert "covered  Resume_Hello_Web (PAUSED->RUNNING)" in out
         assert "covered  Finish_Hello_Web (PAUSED->FINISHED)" in out
+        # A paused container is not running: the crash check says it did not apply.
+        assert "  no running container to crash in: PAUSED\n" in out
 
 
 def test_scaffold_is_built_from_the_script_library_as_the_tutorial_says(tmp_path):

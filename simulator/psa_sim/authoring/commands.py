@@ -10,7 +10,13 @@ from typing import Any
 from psa_sim.authoring.explore import explore_services
 from psa_sim.authoring.report import render_text, to_json, to_junit
 from psa_sim.authoring.scaffold import DEFAULT_BUCKET, PROTOCOLS, ServiceSpec, write_service
-from psa_sim.catalog import BUNDLED_BUCKET, CatalogError, ServiceIndex, parse_workflow_file
+from psa_sim.catalog import (
+    BUNDLED_BUCKET,
+    CatalogError,
+    ServiceIndex,
+    Workflow,
+    parse_workflow_file,
+)
 from psa_sim.catalog.loader import load_directory
 from psa_sim.errors import InvalidInput
 
@@ -122,7 +128,7 @@ def _index_of(paths: list[str], catalog: str | None) -> tuple[ServiceIndex, list
     return index, sorted(services)
 
 
-def _workflows_at(path: str) -> list[Any]:
+def _workflows_at(path: str) -> list[Workflow]:
     target = Path(path)
     if target.is_dir():
         return list(load_directory(target))

@@ -88,6 +88,7 @@ class ServiceResult:
     transitions: list[TransitionCoverage] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     needed: list[str] = field(default_factory=list)  # required variables without default
+    not_crashed: list[str] = field(default_factory=list)  # steady states with no container up
     paths: int = 0
 
     @property
@@ -272,7 +273,8 @@ class _Explorer:
             if instance is None:
                 continue  # already reported by the transition that leads here
             if not run.crash(instance):
-                continue  # no running container there (paused): nothing to crash
+                self.result.not_crashed.append(state)  # paused: nothing to crash
+                continue
             if instance.instance_status != ERROR:
                 self._fail(
                     CHECK_CRASH,

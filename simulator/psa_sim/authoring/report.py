@@ -21,6 +21,9 @@ def render_text(results: Sequence[ServiceResult]) -> str:
         for entry in result.transitions:
             mark = "covered " if entry.covered else "NOT     "
             lines.append(f"    {mark} {entry.label}" + _why(entry.why_not))
+        if result.not_crashed:
+            states = ", ".join(result.not_crashed)
+            lines.append(f"  no running container to crash in: {states}")
         if result.needed:
             lines.append("  variables needed (required, no default):")
             lines.extend(f"    {name}" for name in result.needed)
@@ -57,6 +60,7 @@ def to_json(results: Sequence[ServiceResult]) -> dict[str, Any]:
                     for t in r.transitions
                 ],
                 "needed_variables": list(r.needed),
+                "not_crashed": list(r.not_crashed),
                 "failures": [
                     {
                         "check": f.check,
