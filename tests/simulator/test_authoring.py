@@ -334,3 +334,22 @@ def test_real_workflows_run_through_test_service(capsys):
         print(f"\ntest-service on {folder}: {passed} of {len(services)} services pass")
         for kind, count in sorted(kinds.items()):
             print(f"  {count} failure(s) of kind {kind}")
+
+
+def test_a_service_deployed_on_another_instance_gets_one_started(tmp_path, capsys):
+    """HDFS names its Docker_Swarm by `swarm_service_instance_id` (default `xx`):
+    test-service starts an instance of the service the prefix names and passes its id."""
+    link = '    <variable name="host_service_instance_id" value="xx" model="" description="The instance to deploy on" group="Service Parameters" advanced="false" hidden="false"/>\n'
+    app = tmp_path / "app"
+    app.mkdir()
+    files = scaffold_files(ServiceSpec("App"))
+    files["App.xml"] = files["App.xml"].replace("  </variables>", link + "  </variables>")
+    for name, text in files.items():
+        (app / name).write_text(text)
+    assert main(["test-service", str(app)]) == 1
+    assert "host_service_instance_id: 'xx' is not the id of a service instance" in (
+        capsys.readouterr().out
+    )
+    write_service(ServiceSpec("Docker_Host"), tmp_path / "host")
+    assert main(["test-service", str(app), "--catalog", str(tmp_path / "host")]) == 0
+    assert "service App: ok" in capsys.readouterr().out

@@ -27,7 +27,10 @@ from dataclasses import dataclass, field
 from psa_sim.catalog import ServiceIndex, Variable, Workflow, check_variables
 from psa_sim.catalog.service_checks import case_near_miss
 from psa_sim.catalog.variables import BOOLEAN, DOUBLE, FLOAT, INTEGER, LIST, LONG, MISSING
+from psa_sim.defaults import NODE_SOURCE
+from psa_sim.engine.cluster import NodeSourceConfig
 from psa_sim.engine.simulation import GI_ENDPOINT, Simulation
+from psa_sim.engine.workflow_facts import LINK_SUFFIX
 from psa_sim.errors import PsaError
 from psa_sim.model.instance import ServiceInstance
 from psa_sim.states import ENDED_STATES, ERROR, FINISHED, KILLED, VOID
@@ -36,6 +39,7 @@ INSTANCE_NAME = "INSTANCE_NAME"
 ENDPOINT_ID = "ENDPOINT_ID"
 # Every path of one service must take far fewer steps than this; past it, a loop.
 _MAX_EVENTS = 200_000
+_NODES = 16
 
 # Kinds of failure, as the report and the JUnit test cases name them.
 CHECK_VARIABLES = "variables"
@@ -364,7 +368,11 @@ class _Run:
 
     def __init__(self, explorer: _Explorer) -> None:
         self.explorer = explorer
-        self.sim = Simulation(explorer.index, seed=0)
+        # Room for a multi-node service (Docker_Swarm takes 3) and the ones it carries.
+        self.sim = Simulation(
+            explorer.index, seed=0, node_sources=[NodeSourceConfig(NODE_SOURCE, _NODES)]
+        )
+        self._linked: dict[str, str] = {}  # service id -> id of the instance started for it
         self.problem = ""
         explorer.result.paths += 1
 
@@ -383,11 +391,10 @@ class _Run:
             try:
                 if instance is None:
                     bucket, found = explorer.index.find(workflow, service_id=explorer.service)
+                    values = {v.name: _sample_value(v) for v in _refused(found)}
+                    values.update(self._links(found, explorer.service))
                     instance = self.sim.submit_activation(
-                        workflow,
-                        {v.name: _sample_value(v) for v in _refused(found)},
-                        bucket=bucket,
-                        service_id=explorer.service,
+                        workflow, values, bucket=bucket, service_id=explorer.service
                     )
                 else:
                     bucket, _ = explorer.index.find(workflow, service_id=explorer.service)
@@ -405,6 +412,31 @@ class _Run:
             if before == VOID:
                 self._check_endpoint(instance, workflow)
         return instance
+
+    def _links(self, workflow: Workflow, service: str) -> dict[str, str]:
+        """Values for its `<x>_service_instance_id` variables (HDFS or Spark deployed on a
+        Docker_Swarm): the id of a RUNNING instance of the service `x` names in the
+        index, started first, with its own links. A variable whose service is not in the
+        index keeps its default (the activation is then refused, naming it)."""
+        values: dict[str, str] = {}
+        for variable in workflow.variables:
+            if not variable.name.endswith(LINK_SUFFIX) or variable.value.strip().isdigit():
+                continue
+            provider = _provider(self.explorer.index, variable.name[: -len(LINK_SUFFIX)])
+            if provider is None or provider == service:
+                continue
+            if provider not in self._linked:
+                bucket, activation = self.explorer.index.activations(provider)[0]
+                started = self.sim.submit_activation(
+                    activation.name,
+                    self._links(activation, provider),
+                    bucket=bucket,
+                    service_id=provider,
+                )
+                self.sim.run_until_idle(_MAX_EVENTS)
+                self._linked[provider] = str(started.instance_id)
+            values[variable.name] = self._linked[provider]
+        return values
 
     def crash(self, instance: ServiceInstance) -> bool:
         try:
@@ -463,6 +495,17 @@ class _Run:
 def _label(workflow: Workflow, graph: dict[str, dict[str, str]]) -> str:
     pairs = [f"{t.from_state}->{t.to_state}" for t in workflow.transitions]
     return f"{workflow.name} ({', '.join(pairs)})"
+
+
+def _provider(index: ServiceIndex, prefix: str) -> str | None:
+    """The service a `<prefix>_service_instance_id` names: the one whose id is the prefix,
+    or ends with `_<prefix>` (swarm: Docker_Swarm), case aside; None when none is."""
+    wanted = prefix.lower()
+    for service in index.services():
+        name = service.lower()
+        if (name == wanted or name.endswith("_" + wanted)) and index.activations(service):
+            return service
+    return None
 
 
 def _refused(workflow: Workflow) -> list[Variable]:
