@@ -120,10 +120,7 @@ from ansible_collections.proactive.psa.plugins.plugin_utils.psa import (
     instance_view,
 )
 
-try:
-    from ansible.utils.vars import load_extra_vars
-except ImportError:  # pragma: no cover
-    load_extra_vars = None
+from ansible.utils.vars import load_extra_vars
 
 ACTIVE = "active"
 ALL_GROUP = "psa_instances"
@@ -225,7 +222,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         names = host_names(views)
         strict = self.get_option("strict")
         extra_vars = {}
-        if self.get_option("use_extra_vars") and load_extra_vars is not None:
+        if self.get_option("use_extra_vars"):
             extra_vars = load_extra_vars(self.loader)
         self.inventory.add_group(ALL_GROUP)
         for view in sorted(views, key=lambda v: v["instance_id"] or 0):
