@@ -55,7 +55,15 @@ BENCHMARKS = [
             "scale": [],
         },
     ),
-    ("mixed_day", "mixed_day.py", {"full": [], "quick": ["--repeat", "1"], "scale": []}),
+    (
+        "mixed_day",
+        "mixed_day.py",
+        {
+            "full": [],
+            "quick": ["--repeat", "1", "--scales", "10"],
+            "scale": ["--scales", "10,100,1000"],
+        },
+    ),
     (
         "portal_pages",
         "portal_pages.py",
@@ -162,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale",
         action="store_true",
-        help="health loops at the bigger target (100,000 instances x 24 h)",
+        help="the bigger targets: health loops at 100,000 instances x 24 h, and the mixed "
+        "day at 1,000x (a million users) besides 10x and 100x",
     )
     parser.add_argument(
         "--write", action="store_true", help="write results.json even for a --quick run"
