@@ -2,12 +2,13 @@
 
 A node runs one task at a time. A node carrying a token only takes tasks that ask for
 that token (NODE_ACCESS_TOKEN); a node carrying none takes any other task. Free nodes
-are kept in insertion-ordered dicts so the choice is deterministic and O(1).
+are kept in insertion order (FreeNodes) so the choice is deterministic and O(1).
 """
 
 from __future__ import annotations
 
 import random
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -104,6 +105,50 @@ class NodeSource:
         return c.dynamic and len(self.nodes) + self.provisioning < c.capacity
 
 
+class FreeNodes:
+    """An insertion-ordered set of nodes with O(1) add, discard and pop of the oldest.
+
+    A dict used so (pop the first key, add at the end) rescans the holes its deletions
+    leave at the front: O(nodes) per pop, 37 us at 50,000 nodes (issue 14). Here a
+    deque holds (stamp, node) in order and the dict each member's current stamp; entries
+    whose stamp is stale are skipped once, so the order is exactly the dict's.
+    """
+
+    __slots__ = ("_order", "_stamp", "_stamps")
+
+    def __init__(self) -> None:
+        self._stamps: dict[Node, int] = {}
+        self._order: deque[tuple[int, Node]] = deque()
+        self._stamp = 0
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._stamps
+
+    def __len__(self) -> int:
+        return len(self._stamps)
+
+    def add(self, node: Node) -> None:
+        """At the end, unless already in (then it keeps its place)."""
+        if node not in self._stamps:
+            self._stamp += 1
+            self._stamps[node] = self._stamp
+            self._order.append((self._stamp, node))
+            if len(self._order) > 2 * len(self._stamps) + 64:  # mostly stale: compact
+                self._order = deque((stamp, n) for n, stamp in self._stamps.items())
+
+    def discard(self, node: Node) -> None:
+        self._stamps.pop(node, None)
+
+    def pop_first(self) -> Node | None:
+        order, stamps = self._order, self._stamps
+        while order:
+            stamp, node = order.popleft()
+            if stamps.get(node) == stamp:
+                del stamps[node]
+                return node
+        return None
+
+
 class Cluster:
     def __init__(
         self, configs: Sequence[NodeSourceConfig], port_range: tuple[int, int], rng: random.Random
@@ -116,7 +161,7 @@ class Cluster:
         self.sources: dict[str, NodeSource] = {c.name: NodeSource(c) for c in configs}
         self.nodes: list[Node] = []
         self.by_name: dict[str, Node] = {}
-        self.free_plain: dict[Node, None] = {}  # up, idle, no token
+        self.free_plain = FreeNodes()  # up, idle, no token
         self.token_nodes: dict[str, dict[Node, None]] = {}
         for source in self.sources.values():
             for _ in range(source.config.nodes):
@@ -138,7 +183,7 @@ class Cluster:
         source.nodes.append(node)
         self.nodes.append(node)
         self.by_name[node.name] = node
-        self.free_plain[node] = None
+        self.free_plain.add(node)
         return node
 
     def node(self, name: str) -> Node:
@@ -160,10 +205,7 @@ class Cluster:
     def take(self, token: str | None) -> Node | None:
         """An idle node for a task asking for `token` (None: a node with no token)."""
         if token is None:
-            for node in self.free_plain:
-                del self.free_plain[node]
-                return node
-            return None
+            return self.free_plain.pop_first()
         for node in self.token_nodes.get(token, ()):
             if node.job is None and node.up:
                 return node
@@ -182,14 +224,14 @@ class Cluster:
         """The task on `node` ended: the node takes work again."""
         node.job = None
         if node.up and not node.tokens:
-            self.free_plain[node] = None
+            self.free_plain.add(node)
 
     # --- tokens --------------------------------------------------------------------
     def add_token(self, node: Node, token: str, now: float) -> None:
         if not node.tokens:
             node.reserved_since = now
         node.tokens[token] = None
-        self.free_plain.pop(node, None)
+        self.free_plain.discard(node)
         self.token_nodes.setdefault(token, {})[node] = None
 
     def remove_token(self, token: str, now: float, only: Node | None = None) -> list[Node]:
@@ -210,7 +252,7 @@ class Cluster:
             if not node.tokens:
                 node.reserved_total += now - node.reserved_since
             if node.up and node.job is None and not node.tokens:
-                self.free_plain[node] = None
+                self.free_plain.add(node)
         return nodes
 
     def holds(self, token: str) -> bool:
@@ -222,9 +264,9 @@ class Cluster:
     # --- failures ------------------------------------------------------------------
     def mark_down(self, node: Node) -> None:
         node.up = False
-        self.free_plain.pop(node, None)
+        self.free_plain.discard(node)
 
     def mark_up(self, node: Node) -> None:
         node.up = True
         if node.job is None and not node.tokens:
-            self.free_plain[node] = None
+            self.free_plain.add(node)
