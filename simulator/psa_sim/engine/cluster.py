@@ -214,11 +214,14 @@ class Cluster:
     def take_plain_except(self, node: Node) -> Node | None:
         """An idle node with no token other than `node` (a multi-node deployment's
         further nodes; `node` itself may be free again while its task reports)."""
-        for other in self.free_plain:
-            if other is not node:
-                del self.free_plain[other]
-                return other
-        return None
+        free = self.free_plain
+        skipped = node in free
+        if skipped:
+            free.discard(node)
+        other = free.pop_first()
+        if skipped:
+            free.add(node)  # it is tokenized next: its place in the order no longer matters
+        return other
 
     def release(self, node: Node) -> None:
         """The task on `node` ended: the node takes work again."""
