@@ -156,7 +156,13 @@ class _Explorer:
             if state == ERROR:
                 why = error_why
             elif state in targets:
-                why = "the transitions leading to it did not complete (see below)"
+                sources = sorted(f for f, edges in self.graph.items() if state in edges.values())
+                if all(f not in reached and f not in self.seen for f in sources):
+                    why = (
+                        f"only actions from states never reached lead to it ({', '.join(sources)})"
+                    )
+                else:
+                    why = "the transitions leading to it did not complete (see below)"
             else:
                 why = "no workflow leads to it" + case_near_miss(state, targets)
             self.result.states[state] = why
@@ -192,7 +198,7 @@ class _Explorer:
                 else:
                     expected = f"a default of {problem.name} valid for model {variable.model.raw}"
                     happened = problem.message
-                self._fail(CHECK_VARIABLES, VOID, _label(workflow, self.graph), expected, happened)
+                self._fail(CHECK_VARIABLES, VOID, _label(workflow), expected, happened)
             if is_activation:
                 self.activation_values = {
                     **workflow.defaults,
@@ -202,7 +208,7 @@ class _Explorer:
                     self._fail(
                         CHECK_VARIABLES,
                         VOID,
-                        _label(workflow, self.graph),
+                        _label(workflow),
                         f"an {INSTANCE_NAME} variable (it names the instance, its container "
                         f"and its node token PSA_$INSTANCE_NAME)",
                         "the activation declares none",
@@ -248,7 +254,7 @@ class _Explorer:
                 "a way to FINISHED (an action from this state, or a chain of them)",
                 "none declared: only a kill ends an instance here",
             )
-            run.kill_and_check(instance)
+            run.kill(instance)
             return
         self._finish(run, instance, way, state)
 
@@ -261,7 +267,7 @@ class _Explorer:
                 "the instance FINISHED",
                 run.problem or "it did not finish",
             )
-            run.kill_and_check(instance)
+            run.kill(instance)
             return
         run.check_leftovers(instance, self._chain(start, way))
 
@@ -287,7 +293,7 @@ class _Explorer:
                     "ERROR once the health loop sees the dead container",
                     f"the instance is {instance.instance_status}",
                 )
-                run.kill_and_check(instance)
+                run.kill(instance)
                 continue
             crash_at = crash_at or state
             way = self._way_to_finished(ERROR)
@@ -300,7 +306,7 @@ class _Explorer:
                     "in the finish workflow's pca.states",
                     "none declared: the crashed instance keeps its node token for ever",
                 )
-                run.kill_and_check(instance)
+                run.kill(instance)
                 continue
             coverage[(ERROR, way[0])].covered = True
             self._finish(run, instance, way, ERROR)
@@ -446,7 +452,8 @@ class _Run:
         self.sim.run_until_idle(_MAX_EVENTS)
         return True
 
-    def kill_and_check(self, instance: ServiceInstance) -> None:
+    def kill(self, instance: ServiceInstance) -> None:
+        """End a path that cannot finish (a failure already says why)."""
         self.sim.kill(instance.instance_id)
         self.sim.run_until_idle(_MAX_EVENTS)
 
@@ -457,7 +464,7 @@ class _Run:
             self.explorer._fail(
                 CHECK_ENDPOINT,
                 instance.state,
-                _label(workflow, self.explorer.graph),
+                _label(workflow),
                 f"an endpoint '{declared}' recorded once the instance runs",
                 "none: Post_Start_Service finds no scheme (declare HTTP_ENABLED or "
                 "HTTPS_ENABLED, or give it the scheme as argument)",
@@ -492,7 +499,7 @@ class _Run:
             )
 
 
-def _label(workflow: Workflow, graph: dict[str, dict[str, str]]) -> str:
+def _label(workflow: Workflow) -> str:
     pairs = [f"{t.from_state}->{t.to_state}" for t in workflow.transitions]
     return f"{workflow.name} ({', '.join(pairs)})"
 
