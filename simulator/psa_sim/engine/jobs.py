@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -113,7 +113,9 @@ class Job:
         self.resume_needs_node = False  # it was queued for a node when paused
         # Signals sent to the job or declared ready by its tasks: name → variables.
         self.signals: dict[str, dict[str, str]] = {}
-        self.generic_info: dict[str, str] = dict(workflow.generic_info)
+        # The workflow's own, shared (not copied: jobs are made by the thousand); a
+        # submission's extra generic information replaces it with a merged copy.
+        self.generic_info: Mapping[str, str] = workflow.generic_info
         # Plain jobs run their tasks one by one (see plain_jobs.py); a PSA job's work is
         # one unit, its tasks' records derived from the job's (None here).
         self.tasks: list[TaskRun] | None = None

@@ -293,7 +293,7 @@ class Simulation:
             parent_job_id=parent_job_id,
         )
         if generic_info:
-            job.generic_info.update(generic_info)
+            job.generic_info = {**job.generic_info, **generic_info}
         self._launch(instance, job)
         self.observer.instance_created(instance, job)
         pairs = facts.dependencies(merged)
@@ -352,7 +352,7 @@ class Simulation:
             token=self._node_token(facts.token_template, submitted, job_id),
         )
         if generic_info:
-            job.generic_info.update(generic_info)
+            job.generic_info = {**job.generic_info, **generic_info}
         self._launch(instance, job)
         # The guide: an action's variables are stored when it is executed, later values
         # winning (not only once it succeeds).
@@ -384,7 +384,7 @@ class Simulation:
         merged = resolve_all({**workflow.defaults, **explicit}, job_id)
         job = Job(job_id, workflow, bucket, JobKind.TASK, None, "", "", merged, user, self.env.now)
         if generic_info:
-            job.generic_info.update(generic_info)
+            job.generic_info = {**job.generic_info, **generic_info}
         token = facts.token_template
         job.token = resolve_references(token, merged, job_id) if token else None
         self.plain_jobs.start(job)
