@@ -958,6 +958,30 @@ class Simulation:
     def clean(self, instance_id: int) -> ServiceInstance:
         return self.store.clean(instance_id)
 
+    def forget_ended(self, instances: Iterable[ServiceInstance]) -> list[ServiceInstance]:
+        """For headless runs, which never read them again: drop what ended instances
+        keep for the REST views (their jobs but the last, leaving the job table, their
+        submissions, channel and variables), so memory follows the live instances.
+        What the summary, the reports and ``leaks()`` read stays. Returns the instances
+        not yet done (a job still running: the loop ends at its next check)."""
+        jobs = self.scheduler.jobs
+        waiting = []
+        for instance in instances:
+            if instance.is_transitioning or instance.state not in ENDED_STATES:
+                continue  # active again: the store will report it when it ends
+            runtime = instance.runtime
+            if any(not job.status.is_final for job in runtime.jobs):
+                waiting.append(instance)
+                continue
+            for job in runtime.jobs:
+                jobs.pop(job.job_id, None)
+            runtime.jobs = runtime.jobs[-1:]  # the failure hooks read the last one
+            runtime.activation_job = None  # over: the same to leaks() and the clean-up
+            instance.job_submissions = []
+            instance.channel = {}
+            instance.variables = {}
+        return waiting
+
     def kill_job(self, job_id: int) -> Job:
         """Kill one job. Its instance cannot go on without it: it goes to ERROR."""
         job = self.job(job_id)

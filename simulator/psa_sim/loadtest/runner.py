@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from psa_sim.catalog import ServiceIndex, Workflow, load_catalog
 from psa_sim.engine.jobs import Job, JobStatus
 from psa_sim.engine.observer import Observer
-from psa_sim.engine.scheduler import call_later
+from psa_sim.engine.scheduler import Counters, call_later
 from psa_sim.engine.simulation import Simulation
 from psa_sim.errors import PsaError
 from psa_sim.loadtest.metrics import Metrics, cause_key, distribution
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 # A finishing action that finds its instance mid-transition is tried again this often.
 FINISH_RETRY_PERIOD = 10.0
+# How often (simulated seconds) the run forgets what its ended instances no longer need.
+FORGET_PERIOD = 3600.0
 
 
 @dataclass
@@ -236,6 +238,7 @@ class ScenarioRunner:
             jobs.start()
         for failure in scenario.faults.node_failures:
             call_later(sim.env, sim.counters, failure.at, self._fail_nodes, failure)
+        _Forgetter(sim, scenario.duration).start()
         probe = None
         if isinstance(self.metrics, Recorder) or self.progress is not None:
             probe = Probe(
@@ -269,6 +272,30 @@ class ScenarioRunner:
         up = [node for node in source.nodes if node.up][: failure.count]
         for node in up:
             self.sim.fail_node(node.name, failure.repair_after)
+
+
+class _Forgetter:
+    """Every FORGET_PERIOD, the ended instances lose what only the REST views read
+    (Simulation.forget_ended): a million-user day must not keep a million instances'
+    jobs. Its timer counts in counters of its own, as the probe's does, so the events
+    the summary reports and the simulation's idle skip are what they are without it."""
+
+    def __init__(self, sim: Simulation, end: float) -> None:
+        self.sim = sim
+        self.end = end
+        self.counters = Counters()
+        self.waiting: list[ServiceInstance] = []
+        sim.store.track_ended = True
+
+    def start(self) -> None:
+        if FORGET_PERIOD < self.end:
+            call_later(self.sim.env, self.counters, FORGET_PERIOD, self._tick)
+
+    def _tick(self) -> None:
+        sim = self.sim
+        self.waiting = sim.forget_ended([*self.waiting, *sim.store.drain_ended()])
+        if sim.now + FORGET_PERIOD < self.end:
+            call_later(sim.env, self.counters, FORGET_PERIOD, self._tick)
 
 
 def run_scenario(

@@ -34,6 +34,10 @@ class InstanceStore:
         # (service_id, INSTANCE_NAME when indexed) -> ids, for the instances of _live.
         self._by_name: dict[tuple[str, str], list[int]] = {}
         self._sweep_at = _SWEEP_SLACK
+        # When set (headless runs), the instances the sweeps find ended are kept here
+        # until drain_ended() takes them: the simulation then forgets their jobs.
+        self.track_ended = False
+        self._ended: list[ServiceInstance] = []
 
     def new_id(self) -> int:
         instance_id = self._next_id
@@ -71,13 +75,23 @@ class InstanceStore:
 
     def _sweep(self) -> None:
         by_id = self._by_id
-        self._live = {
-            i: instance for i, instance in self._live.items() if i in by_id and _is_active(instance)
-        }
+        live: dict[int, ServiceInstance] = {}
+        for i, instance in self._live.items():
+            if _is_active(instance):
+                live[i] = instance
+            elif self.track_ended and i in by_id:
+                self._ended.append(instance)
+        self._live = {i: instance for i, instance in live.items() if i in by_id}
         self._by_name = {}
         for instance_id, instance in self._live.items():
             self._by_name.setdefault((instance.service_id, instance.name), []).append(instance_id)
         self._sweep_at = 2 * len(self._live) + _SWEEP_SLACK
+
+    def drain_ended(self) -> list[ServiceInstance]:
+        """The instances found ended since the last call (with ``track_ended`` set)."""
+        self._sweep()
+        ended, self._ended = self._ended, []
+        return ended
 
     # --- queries ------------------------------------------------------------------------
     def active(self) -> list[ServiceInstance]:
