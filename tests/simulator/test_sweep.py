@@ -7,6 +7,8 @@ import contextlib
 import csv
 import io
 import json
+import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -185,6 +187,14 @@ def test_the_process_pool_gives_the_same_rows(catalog, scenario_file):
     assert here.performance["executor"] == "in-process"
     assert pooled.rows == here.rows
     assert json.dumps(pooled.summaries) == json.dumps(here.summaries)
+    # Each run's wall time and where it ran: in the pool's processes, or in this one.
+    this_process = f"{socket.gethostname()} pid {os.getpid()}"
+    by_run = pooled.performance["by_run"]
+    assert [r["run"] for r in by_run] == [task.index for task in plan.tasks]
+    assert all(r["wall_seconds"] > 0 for r in by_run)
+    assert 1 <= len({r["worker"] for r in by_run}) <= 2
+    assert this_process not in {r["worker"] for r in by_run}
+    assert {r["worker"] for r in here.performance["by_run"]} == {this_process}
 
 
 def test_cli_sweep_report_and_runs_match_psa_sim_run(scenario_file, tmp_path):
@@ -207,7 +217,9 @@ def test_cli_sweep_report_and_runs_match_psa_sim_run(scenario_file, tmp_path):
 
     names = {p.name for p in out.iterdir()}
     charts = {f"sweep_{m}.png" for m in CHART_METRICS}
-    assert names == {"sweep.csv", "sweep.html", "summaries.json"} | charts
+    assert names == {"sweep.csv", "sweep.html", "summaries.json", "performance.json"} | charts
+    by_run = json.loads((out / "performance.json").read_text())["by_run"]
+    assert [r["run"] for r in by_run] == [0, 1, 2, 3, 4, 5] and all(r["worker"] for r in by_run)
     with (out / "sweep.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["thresholds.p95_time_to_running"], r["seed"]) for r in rows] == [

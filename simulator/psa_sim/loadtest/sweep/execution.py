@@ -4,6 +4,7 @@ task gives the same summary wherever it runs."""
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 _CATALOGS: dict[str | None, ServiceIndex] = {}
 
-# What a task gives back: {"index", "summary", "wall_seconds"}.
+# What a task gives back: {"index", "summary", "wall_seconds", "worker"}.
 TaskResult = dict[str, Any]
 OnResult = Callable[[TaskResult], None]
 
@@ -32,8 +33,18 @@ def _catalog(path: str | None) -> ServiceIndex:
     return index
 
 
+def _worker_name() -> str:
+    """Where a run ran: the Dask worker's address, or host and process id."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):  # no Dask, or not inside one of its workers
+        return f"{socket.gethostname()} pid {os.getpid()}"
+
+
 def run_task(task: SweepTask) -> TaskResult:
-    """Run one task (in any process): ``{"index", "summary", "wall_seconds"}``."""
+    """Run one task (in any process): ``{"index", "summary", "wall_seconds", "worker"}``."""
     from psa_sim.loadtest.runner import run_scenario
 
     scenario = scenario_with(task.scenario, task.overrides, task.source)
@@ -42,6 +53,7 @@ def run_task(task: SweepTask) -> TaskResult:
         "index": task.index,
         "summary": result.summary,
         "wall_seconds": result.performance["wall_seconds"],
+        "worker": _worker_name(),
     }
 
 
@@ -168,5 +180,10 @@ def run_sweep(
         "wall_seconds": round(wall, 3),
         "runs_per_wall_second": round(len(tasks) / wall, 2) if wall > 0 else None,
         "run_wall_seconds_total": round(sum(r["wall_seconds"] for r in results), 3),
+        # How long each run took and where: whether the workers shared the load.
+        "by_run": [
+            {"run": r["index"], "wall_seconds": r["wall_seconds"], "worker": r["worker"]}
+            for r in sorted(results, key=lambda r: r["index"])
+        ],
     }
     return SweepResult(plan, summaries, rows, performance)

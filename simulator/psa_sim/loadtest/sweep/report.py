@@ -79,7 +79,8 @@ def _csv_value(value: object) -> object:
 
 
 def write_sweep_report(result: SweepResult, out: str | Path) -> list[Path]:
-    """``sweep.csv``, ``sweep.html``, ``summaries.json`` and ``sweep_<metric>.png``."""
+    """``sweep.csv``, ``sweep.html``, ``summaries.json``, ``sweep_<metric>.png`` and
+    ``performance.json`` (wall-clock figures: the sweep's, and each run's with its worker)."""
     out = prepare_out_dir(out)
     rows = result.rows
     columns = list(rows[0]) if rows else ["run", "seed"]
@@ -113,7 +114,9 @@ def write_sweep_report(result: SweepResult, out: str | Path) -> list[Path]:
         png_paths.append(out / name)
     html_path = out / "sweep.html"
     html_path.write_text(render_sweep_html(result, pngs), encoding="utf-8")
-    return [csv_path, html_path, summaries_path, *png_paths]
+    performance_path = out / "performance.json"
+    performance_path.write_text(json.dumps(result.performance, indent=2) + "\n", encoding="utf-8")
+    return [csv_path, html_path, summaries_path, *png_paths, performance_path]
 
 
 def sweep_charts(result: SweepResult) -> dict[str, bytes]:
