@@ -19,11 +19,12 @@ import argparse
 import math
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import GcClock, emit, log, maxrss_mb, run_side_median, use_simulator
+from _common import GcClock, emit, log, maxrss_mb, run_side, run_side_median, use_simulator
 
 NAME = "health_loops"
 DEFAULT = {"instances": 10_000, "hours": 24.0, "ratio": 1.5, "memory_mb": 150.0}
@@ -31,6 +32,8 @@ SCALE = {"instances": 100_000, "hours": 24.0, "ratio": 3.0, "memory_mb": 1536.0}
 # Activations take exactly this long, so every instance is RUNNING by START.
 ACTIVATION_SECONDS = 1.0
 START = 2.0
+# Issue 14: the engine keeps at most this per live (RUNNING) instance.
+BYTES_PER_LIVE_INSTANCE_MAX = 3072
 
 
 def loop_ticks(period: float, hours: float) -> int:
@@ -109,6 +112,35 @@ def side_ours(instances: int, hours: float, period: float) -> dict:
 
 
 # --- the baseline ----------------------------------------------------------------------
+def side_memory(instances: int) -> dict:
+    """The engine's memory per live instance: what `instances` RUNNING MongoDB instances
+    add to an already built cluster, traced by tracemalloc (a run of its own: tracing
+    would inflate the timed side's peak RSS)."""
+    use_simulator()
+    from psa_sim.catalog import load_catalog
+    from psa_sim.engine.cluster import NodeSourceConfig
+    from psa_sim.engine.simulation import Simulation
+    from psa_sim.engine.timing import Distribution
+
+    sim = Simulation(
+        load_catalog(),
+        node_sources=[NodeSourceConfig("Bench", instances)],
+        timing={"activation": Distribution("constant", mean=ACTIVATION_SECONDS)},
+    )
+    tracemalloc.start()
+    traced_before = tracemalloc.get_traced_memory()[0]
+    for _ in range(instances):
+        sim.submit_activation("MongoDB", service_id="MongoDB")
+    sim.run(until=START)
+    traced = tracemalloc.get_traced_memory()[0] - traced_before
+    tracemalloc.stop()
+    return {
+        "wall_seconds": 0.0,
+        "instances": instances,
+        "engine_bytes_per_running_instance": round(traced / instances),
+    }
+
+
 def side_bare(instances: int, hours: float, period: float) -> dict:
     import simpy
 
@@ -153,6 +185,8 @@ def compare(
     log(f"{NAME}: {instances:,} instances x {hours:g} h, period {period:g} s")
     ours = run_side_median(script, ["--side", "ours", *sizes], repeat)
     bare = run_side_median(script, ["--side", "bare", *sizes], repeat)
+    memory = run_side(script, ["--side", "memory", "--instances", str(instances)])
+    ours["engine_bytes_per_running_instance"] = memory["engine_bytes_per_running_instance"]
     ratio = ours["wall_seconds"] / bare["wall_seconds"]
     ratio_ok = ratio <= ratio_target
     memory_ok = ours["maxrss_mb"] <= memory_target
@@ -175,6 +209,17 @@ def compare(
             "target": f"<= {memory_target:g} MB",
             "passed": memory_ok,
         },
+        {
+            "metric": f"engine bytes per RUNNING instance ({instances:,}, tracemalloc)",
+            "measured": ours["engine_bytes_per_running_instance"],
+            "baseline": BYTES_PER_LIVE_INSTANCE_MAX,
+            "unit": "B",
+            "ratio": round(
+                ours["engine_bytes_per_running_instance"] / BYTES_PER_LIVE_INSTANCE_MAX, 4
+            ),
+            "target": f"<= {BYTES_PER_LIVE_INSTANCE_MAX:,} B",
+            "passed": ours["engine_bytes_per_running_instance"] <= BYTES_PER_LIVE_INSTANCE_MAX,
+        },
     ]
     return {
         "name": NAME,
@@ -189,7 +234,7 @@ def compare(
         "figures": {"ours": ours, "bare": bare, "wall_ratio_ours_over_bare": round(ratio, 4)},
         "target": {"wall_ratio_max": ratio_target, "peak_memory_mb_max": memory_target},
         "rows": rows,
-        "passed": ratio_ok and memory_ok,
+        "passed": all(row["passed"] for row in rows),
     }
 
 
@@ -231,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--side",
-        choices=("ours", "bare"),
+        choices=("ours", "bare", "memory"),
         help="run one side only, in this process (what the harness spawns)",
     )
     parser.add_argument(
@@ -244,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     if instances < 1 or hours <= 0 or args.period <= START:
         parser.error(f"need instances >= 1, hours > 0 and period > {START:g} s")
 
+    if args.side == "memory":
+        emit(side_memory(instances))
+        return 0
     if args.side:
         side = side_ours if args.side == "ours" else side_bare
         emit(side(instances, hours, args.period))
