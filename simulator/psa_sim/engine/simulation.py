@@ -125,6 +125,9 @@ class Simulation:
         # to come: what an idle server still has to run (see has_work).
         self._attention: set[int] = set()
         self._pending_repairs = 0
+        # Simulated time after which nothing will run (a headless run's end; a server
+        # has none): crash timers drawn past it are not made (see _schedule_crash).
+        self.horizon = float("inf")
         self.plain_jobs = PlainJobs(
             self.scheduler,
             self._rng_faults,
@@ -846,6 +849,12 @@ class Simulation:
             return
         container.epoch += 1
         delay = self._rng_faults.expovariate(rate / 3600.0)
+        if self.env.now + delay > self.horizon:
+            # Past the run's end it would never fire: counted as the timer it stands for
+            # (scheduled, pending for ever), but no timer holds the instance in the heap.
+            self.counters.events += 1
+            self.counters.pending += 1
+            return
         call_later(self.env, self.counters, delay, self._crash, instance, container.epoch)
 
     def _crash(self, instance: ServiceInstance, epoch: int) -> None:

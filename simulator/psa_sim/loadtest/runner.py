@@ -239,6 +239,7 @@ class ScenarioRunner:
         for failure in scenario.faults.node_failures:
             call_later(sim.env, sim.counters, failure.at, self._fail_nodes, failure)
         _Forgetter(sim, scenario.duration).start()
+        sim.horizon = scenario.duration  # the run stops there
         probe = None
         if isinstance(self.metrics, Recorder) or self.progress is not None:
             probe = Probe(
