@@ -13,6 +13,7 @@ count to skip idle health-check ticks, and the summary reports its event count).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from psa_sim.engine.kinds import JobKind
@@ -143,9 +144,9 @@ class Recorder(Metrics):
         )
 
     # --- the report's rows -------------------------------------------------------------
-    def instance_rows(self) -> list[dict]:
-        """One row per instance, in creation order; times in simulated seconds."""
-        rows = []
+    def instance_rows(self) -> Iterator[dict]:
+        """One row per instance, in creation order; times in simulated seconds. Made one
+        at a time as the CSV writer asks: a million-user day's rows never coexist."""
         for instance in self.sim.store:
             iid = instance.instance_id
             history = self.history.get(iid, ())
@@ -153,7 +154,7 @@ class Recorder(Metrics):
             running = self.running_at.get(iid)
             finished = next((t for t, _, to in history if to == FINISHED), None)
             failed = next((t for t, _, to in history if to == ERROR), None)
-            rows.append(
+            yield (
                 {
                     "instance_id": iid,
                     "service": instance.service_id,
@@ -171,7 +172,6 @@ class Recorder(Metrics):
                     "transitions": ";".join(f"{_num(t)}:{a}->{b}" for t, a, b in history),
                 }
             )
-        return rows
 
     def _workload(self, instance_id: int) -> str:
         """The workload whose user asked for the instance; a dependency started for
