@@ -114,6 +114,11 @@ def test_mongodb_from_activation_to_clean(portal, advance):
     portal.wait(lambda: len(group.find_elements(By.CSS_SELECTOR, "tr[data-job]")) == 3)
     portal.wait(lambda: "RUNNING" in group.find_elements(By.CSS_SELECTOR, "tr[data-job]")[-1].text)
     assert "VOID -> RUNNING" in group.text and "RUNNING -> PAUSED" in group.text
+    # each job as the scheduler lists it: the pause ran and ended, under its workflow's name
+    pause = next(
+        r for r in group.find_elements(By.CSS_SELECTOR, "tr[data-job]") if "-> PAUSED" in r.text
+    )
+    assert "Pause_MongoDB" in pause.text and "FINISHED" in pause.text
     group.find_elements(By.CSS_SELECTOR, '[data-do="log"]')[-1].click()
     assert "submitted" in portal.visible("#dialog pre.log").text
     portal.css("#dialog-close").click()

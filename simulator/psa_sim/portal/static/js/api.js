@@ -80,6 +80,8 @@ export const api = {
     call("GET", `/catalog/buckets/${encodeURIComponent(bucket)}/resources?kind=workflow/psa`),
   // the scheduler
   job: (id) => call("GET", `/rest/scheduler/jobs/${id}`),
+  jobsPageText: (index, limit) =>
+    call("GET", `/rest/scheduler/revisionjobsinfo?index=${index}&limit=${limit}`, { raw: true }),
   jobLog: (id) => call("GET", `/rest/scheduler/jobs/${id}/log/full`, { raw: true }),
   killJob: (id) => call("PUT", `/rest/scheduler/jobs/${id}/kill`, { raw: true }),
   // the simulator's own routes (administrators)

@@ -11,6 +11,7 @@ import { views } from "./views.js";
 const POLL_MS = 1000;
 const HISTORY_LIMIT = 900;
 const FINAL_JOB = new Set(["FINISHED", "FAILED", "KILLED", "IN_ERROR", "CANCELED"]);
+const JOBS_PAGE = 100; // jobs asked of the scheduler's listing per "Show more"
 const TABS = ["activation", "services", "jobs", "activated", "finished", "monitoring", "simulator"];
 
 export const state = {
@@ -21,8 +22,10 @@ export const state = {
   metrics: null,
   clock: null,
   history: [], // {t, byStatus, queued, nodes} samples taken while the page is open
-  jobs: new Map(), // job id -> the scheduler's job state
-  jobsShown: 25, // instance groups whose jobs are fetched on the Service Jobs tab
+  jobs: new Map(), // job id -> its UserJobData, from the scheduler's listing (newest first)
+  jobsText: "", // the last listing, as text: parsed only when it changed
+  jobsTotal: 0, // jobs the scheduler lists for this user, beyond the page too
+  jobsLimit: JOBS_PAGE, // jobs asked for on the Service Jobs tab
   pages: {}, // tab -> page shown (Activated and Finished Services)
   tab: "activation",
   selected: null, // the workflow picked in Service Activation
@@ -109,6 +112,9 @@ async function logout() {
   session.clear();
   state.instances = [];
   state.instancesText = "";
+  state.jobs = new Map();
+  state.jobsText = "";
+  state.jobsLimit = JOBS_PAGE;
   location.hash = "#/login";
 }
 
@@ -144,24 +150,16 @@ function sample() {
   if (state.history.length > HISTORY_LIMIT) state.history.shift();
 }
 
+// One request per refresh: the first page of the scheduler's job listing; Service Jobs
+// groups these jobs by instance through each instance's job_submissions.
 async function refreshJobs() {
-  const wanted = [];
-  for (const instance of views.jobs.groups(state).slice(0, state.jobsShown)) {
-    for (const submission of instance.job_submissions) {
-      const known = state.jobs.get(submission.job_id);
-      if (!known || !FINAL_JOB.has(known.jobInfo?.status)) wanted.push(submission.job_id);
-    }
-  }
-  const answers = await Promise.allSettled(wanted.map((id) => api.job(id)));
-  let changed = false;
-  answers.forEach((answer, index) => {
-    if (answer.status !== "fulfilled") return;
-    const before = state.jobs.get(wanted[index]);
-    if (!before || before.jobInfo?.status !== answer.value.jobInfo?.status
-        || before.jobInfo?.finishedTime !== answer.value.jobInfo?.finishedTime) changed = true;
-    state.jobs.set(wanted[index], answer.value);
-  });
-  return changed;
+  const text = await api.jobsPageText(0, state.jobsLimit);
+  if (text === state.jobsText) return false;
+  state.jobsText = text;
+  const page = JSON.parse(text); // RestMapPage: {size, map: {revision: [UserJobData]}}
+  state.jobs = new Map(Object.values(page.map).flat().map((job) => [Number(job.jobid), job]));
+  state.jobsTotal = page.size;
+  return true;
 }
 
 // One refresh at a time: a call during a refresh waits for that one.
@@ -303,7 +301,7 @@ const handlers = {
     render(false);
   },
   async moreJobs() {
-    state.jobsShown += 25;
+    state.jobsLimit += JOBS_PAGE;
     await poll();
   },
 };

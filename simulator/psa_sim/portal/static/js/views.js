@@ -124,19 +124,17 @@ const services = {
 
 // ------------------------------------------------------------------ Service Jobs
 const jobs = {
-  groups(state) {
-    return [...state.instances].sort(byNewest);
-  },
   render(container, state) {
-    const groups = this.groups(state);
-    const shown = groups.slice(0, state.jobsShown);
-    const body = shown.map((instance) => {
-      const rows = instance.job_submissions.map((s) => {
-        const job = state.jobs.get(s.job_id);
-        const info = job?.jobInfo || {};
-        return `<tr data-job="${s.job_id}"><td>${s.job_id}</td><td>${esc(job?.name || "")}</td>
-          <td>${esc(s.transition_state)}</td><td>${info.status ? statusHtml(info.status) : "…"}</td>
-          <td>${when(s.submission_time)}</td><td>${when(info.startTime)}</td><td>${when(info.finishedTime)}</td>
+    // the instances (newest first) with a job in the page listed, and those jobs
+    const groups = [...state.instances].sort(byNewest)
+      .map((instance) => [instance, instance.job_submissions.filter((s) => state.jobs.has(s.job_id))])
+      .filter(([, submissions]) => submissions.length);
+    const body = groups.map(([instance, submissions]) => {
+      const rows = submissions.map((s) => {
+        const info = state.jobs.get(s.job_id).jobInfo;
+        return `<tr data-job="${s.job_id}"><td>${s.job_id}</td><td>${esc(info.jobId?.readableName || "")}</td>
+          <td>${esc(s.transition_state)}</td><td>${statusHtml(info.status)}</td>
+          <td>${when(info.submittedTime)}</td><td>${when(info.startTime)}</td><td>${when(info.finishedTime)}</td>
           <td><button type="button" data-do="log" data-key="log-${s.job_id}" data-job="${s.job_id}">Log</button></td></tr>`;
       }).join("");
       return `<section class="card jobs-group" data-instance="${instance.instance_id}">
@@ -145,11 +143,13 @@ const jobs = {
         <th scope="col">Status</th><th scope="col">Submitted</th><th scope="col">Started</th><th scope="col">Finished</th>
         <th scope="col"><span class="sr">Log</span></th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
     }).join("");
-    const more = groups.length > shown.length
-      ? `<button type="button" data-do="moreJobs" data-key="more-jobs">Show more (${groups.length - shown.length} instances left)</button>` : "";
+    const left = state.jobsTotal - state.jobs.size;
+    const more = left > 0
+      ? `<button type="button" data-do="moreJobs" data-key="more-jobs">Show more (${left} older jobs not listed yet)</button>` : "";
+    const empty = state.jobsText ? '<p class="muted">No job of a service instance yet.</p>' : '<p class="muted">Loading the jobs…</p>';
     container.innerHTML = `<h2>Service Jobs</h2>
       <p class="muted">Every job of the service instances, grouped by instance, newest first.</p>
-      ${body || '<p class="muted">No service instance yet.</p>'}${more}`;
+      ${body || empty}${more}`;
   },
 };
 
