@@ -969,8 +969,9 @@ class Simulation:
 
     def forget_ended(self, instances: Iterable[ServiceInstance]) -> list[ServiceInstance]:
         """For headless runs, which never read them again: drop what ended instances
-        keep for the REST views (their jobs but the last, leaving the job table, their
-        submissions, channel and variables), so memory follows the live instances.
+        keep for the REST views (their jobs but the last, leaving the job table, the
+        last one's variables and log, their submissions, channel and variables), so
+        memory follows the live instances.
         What the summary, the reports and ``leaks()`` read stays. Returns the instances
         not yet done (a job still running: the loop ends at its next check)."""
         jobs = self.scheduler.jobs
@@ -985,6 +986,9 @@ class Simulation:
             for job in runtime.jobs:
                 jobs.pop(job.job_id, None)
             runtime.jobs = runtime.jobs[-1:]  # the failure hooks read the last one
+            for job in runtime.jobs:  # ... its name and error, not its variables or log
+                job.variables = {}
+                job.log = []
             runtime.activation_job = None  # over: the same to leaks() and the clean-up
             instance.job_submissions = []
             instance.channel = {}
