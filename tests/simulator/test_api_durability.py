@@ -138,3 +138,73 @@ def test_fifty_clients_race_the_same_action(admin, shared_server):
         "VOID -> RUNNING",
     ]
     assert final["variables"]["WHO"] == str(winner)
+
+
+def _state_metrics(client) -> dict:
+    """/sim-api/metrics but `events_scheduled`: that one counts the engine's timers, and
+    a jump over idle health checks sets one more each time a run is cut (a sliced
+    advance, the realtime clock), with the same state."""
+    metrics = client.get("/sim-api/metrics").json()
+    del metrics["events_scheduled"]
+    return metrics
+
+
+def test_reads_are_answered_during_a_long_advance_and_a_replay_gives_its_state(tmp_path):
+    db = tmp_path / "psa.db"
+    server = Server("--db", db, "--clock", "manual")
+    try:
+        client = server.client()
+        ids = [
+            client.create("MongoDB", {"INSTANCE_NAME": f"busy-{i}"})["instance_id"] for i in (1, 2)
+        ]
+        start = client.advance(600)["simulated_seconds"]
+        # A node down for years keeps the health loops' work pending: the advance steps
+        # through every check period instead of jumping (seconds of wall time).
+        r = client.post(
+            "/sim-api/faults/node-failure",
+            json={"node": "LocalNodes-node-4", "repair_after": 10 * 365 * 86400},
+        )
+        assert r.status_code == 200, r.text
+        seconds = 200 * 86400
+        target = start + seconds
+        answers: dict[str, requests.Response] = {}
+
+        def send(name: str, body: dict) -> None:
+            answers[name] = server.client().post("/sim-api/advance", json=body, timeout=300)
+
+        advancing = threading.Thread(target=send, args=("long", {"seconds": seconds}))
+        advancing.start()
+        seen = []
+        for _ in range(2000):  # bounded: the advance ends, or we stop asking
+            if not advancing.is_alive():
+                break
+            seen.append(client.get("/sim-api/clock").json()["simulated_seconds"])
+            if start < seen[-1] < target and "change" not in answers:
+                # A change sent now waits for the advance's end.
+                send("change", {"seconds": 1})
+        advancing.join(300)
+        assert answers["long"].status_code == 200, answers["long"].text
+        assert answers["long"].json()["simulated_seconds"] == target
+        # Reads were answered while the advance ran (time stood between its two ends)...
+        assert any(start < s < target for s in seen), seen[:5]
+        # ... and the change sent meanwhile was made after it, never in its middle.
+        assert answers["change"].json()["simulated_seconds"] == target + 1
+        before = {
+            "instances": {i: client.instance(i) for i in ids},
+            "clock": client.get("/sim-api/clock").json(),
+            "metrics": _state_metrics(client),
+        }
+    finally:
+        assert server.kill9() == -signal.SIGKILL  # no snapshot: the restart replays
+
+    server = Server("--db", db, "--clock", "manual")
+    try:
+        client = server.client()
+        after = {
+            "instances": {i: client.instance(i) for i in ids},
+            "clock": client.get("/sim-api/clock").json(),
+            "metrics": _state_metrics(client),
+        }
+        assert after == before
+    finally:
+        server.stop()

@@ -10,6 +10,10 @@ between requests moves the clock:
   periodic checks of healthy instances change nothing, so time stops there;
 - realtime: `speed` simulated seconds per wall second;
 - manual: only /sim-api/advance moves time.
+
+An advance (up to a century) runs in slices too (see `_advance`): between two slices the
+driver answers the reads queued meanwhile; changes wait for the advance to end, so the
+journal keeps every change in the order of simulated time and replays to the same state.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypedDict, TypeVar
 
@@ -98,6 +103,9 @@ class SimDriver:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._inbox: asyncio.Queue[_Request | Literal[False] | None] | None = None
+        # Requests that came during an advance and must wait for its end (changes, clock
+        # settings, reset, stop), in the order they came.
+        self._deferred: deque[_Request | None] = deque()
         self.platform = self._restore()
         self._anchor()
 
@@ -273,16 +281,24 @@ class SimDriver:
         loop = asyncio.get_running_loop()
         last_checkpoint = time.monotonic()
         while True:
-            # Wake up when the clock needs it even if no request comes (False = no request).
-            delay = self._wait()
-            wakeup = loop.call_later(delay, inbox.put_nowait, False) if delay is not None else None
-            item = await inbox.get()
-            if wakeup is not None:
-                wakeup.cancel()
+            item: _Request | Literal[False] | None
+            if self._deferred:
+                item = self._deferred.popleft()
+            else:
+                # Wake up when the clock needs it even if no request comes (False = none).
+                delay = self._wait()
+                wakeup = (
+                    loop.call_later(delay, inbox.put_nowait, False) if delay is not None else None
+                )
+                item = await inbox.get()
+                if wakeup is not None:
+                    wakeup.cancel()
             if item is None:
                 return
             try:
-                if item:
+                if item and item[0] is Platform.advance and self.failed is None:
+                    await self._advance(*item)
+                elif item:
                     self._serve(*item)
                 self._move_clock()
                 now = time.monotonic()
@@ -331,6 +347,79 @@ class SimDriver:
             raise
         self._since_snapshot += 1
         return result
+
+    async def _advance(
+        self, op: Operation[Any, ..., Any], kwargs: dict[str, Any], future: asyncio.Future[Any]
+    ) -> None:
+        """`Platform.advance`, live: run in slices of about MAX_CLOCK_SLICE wall seconds,
+        answering the reads queued meanwhile between two slices, so that a long busy
+        advance never keeps a read waiting for long. Every other request waits for the
+        advance to end: a change made in its middle would be journaled at a simulated
+        time before the advance's end, but after the advance in the journal, and a replay
+        (which runs the advance in one go) would apply it too late. The advance is
+        journaled once it has run, at the simulated time it started (what replay runs
+        from); a journal that refuses it rebuilds the state from before it."""
+        platform = self.platform
+        sim = platform.sim
+        start = sim.now
+        try:
+            platform.acting = None
+            target = platform.advance_target(**kwargs)
+        except Exception as exc:
+            _settle(future, exc=exc)
+            return
+        acting = platform.acting
+        step = 1.0  # simulated seconds per run: doubled while runs are quick, halved if slow
+        while sim.now < target:
+            deadline = time.monotonic() + MAX_CLOCK_SLICE
+            while sim.now < target and time.monotonic() < deadline:
+                began = time.monotonic()
+                sim.run(until=min(target, sim.now + step))
+                took = time.monotonic() - began
+                if took < MAX_CLOCK_SLICE / 8:
+                    step *= 2
+                elif took > MAX_CLOCK_SLICE / 2:
+                    step = max(step / 2, 1e-3)
+            if sim.now < target:
+                await asyncio.sleep(0)  # let the HTTP server queue what has come
+                if not self._answer_reads():
+                    # Stopping: time went as far as this (the stop saves the clock, as
+                    # the realtime clock's moves), the rest of the advance is not made.
+                    _settle(
+                        future,
+                        exc=ServiceUnavailable(
+                            f"the server is stopping: the advance stopped at simulated "
+                            f"second {sim.now:g}, short of {target:g}"
+                        ),
+                    )
+                    return
+        try:
+            with self.journal.transaction() as changes:
+                changes.append(start, op.name, _entry(kwargs, acting))
+        except Exception as exc:  # in memory only, like a change whose commit failed
+            self._rebuild(start)
+            _settle(future, exc=exc)
+            return
+        self._since_snapshot += 1
+        _settle(future, result=clock_view(sim))
+
+    def _answer_reads(self) -> bool:
+        """Between two slices of an advance: answer the queued reads now and keep every
+        other request, in order, for after it. False once asked to stop."""
+        _, inbox = self._hosting()
+        while not inbox.empty():
+            item = inbox.get_nowait()
+            if item is None:
+                self._deferred.append(None)
+                return False
+            if not item:  # a clock wake-up: the advance is moving the clock
+                continue
+            op = item[0]
+            if op.journaled or (op.owner is SimDriver and op is not SimDriver.clock):
+                self._deferred.append(item)
+            else:
+                self._serve(*item)
+        return True
 
     def _snapshot(self) -> None:
         """Save the whole state and drop the changes it includes (a second or so for a
@@ -487,6 +576,18 @@ class SimDriver:
         self.platform = Platform(self.config, self.users, self.sessions)
         self._anchor()
         return self._clock_info()
+
+
+def _settle(
+    future: asyncio.Future[Any], result: Any = None, exc: BaseException | None = None
+) -> None:
+    """Answer a request's future, unless its caller has gone."""
+    if future.cancelled():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
 
 
 def _entry(kwargs: dict[str, Any], user: User | None) -> dict[str, Any]:

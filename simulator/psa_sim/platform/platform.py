@@ -400,10 +400,15 @@ class Platform(SchedulerOperations, RMOperations):
     # --- the simulator's own operations (/sim-api) ---------------------------------
     @operation(journaled=True)
     def advance(self, session_id: str | None, seconds: float) -> dict:
-        self.require_admin(session_id)
-        seconds = _seconds("seconds", seconds)
-        self.sim.run(until=self.sim.now + seconds)
+        """In one go (the journal's replay); a live server runs it in slices instead
+        (SimDriver._advance), to the same `advance_target`."""
+        self.sim.run(until=self.advance_target(session_id, seconds))
         return views.clock(self.sim)
+
+    def advance_target(self, session_id: str | None, seconds: float) -> float:
+        """The simulated second an advance of `seconds` runs to (checks who asks)."""
+        self.require_admin(session_id)
+        return self.sim.now + _seconds("seconds", seconds)
 
     @operation(journaled=True)
     def crash_container(self, session_id: str | None, instance_id: int) -> dict:
