@@ -21,9 +21,9 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from yaml.nodes import Node
 
@@ -243,6 +243,10 @@ _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _PORT_RANGE = re.compile(r"\s*(\d+)\s+(\d+)\s*")
 
 
+# What a list's item reader returns (a workload, a jobs spec, ...).
+_Item = TypeVar("_Item")
+
+
 class _Reader:
     """Reads one composed document into a :class:`Scenario`."""
 
@@ -458,11 +462,53 @@ class _Reader:
             doc.fail(node, path, f"{shown} is not a port range (need 1 <= LOWER <= UPPER <= 65535)")
         return lower, upper
 
+    def each(
+        self, node: Node, path: str, what: str, read: Callable[[Node, str], _Item]
+    ) -> tuple[_Item, ...]:
+        """Every item of the list at `path`, read with its own path (`path[i]`)."""
+        items = self.doc.sequence(node, path, what)
+        return tuple(read(item, join_index(path, index)) for index, item in enumerate(items))
+
+    def arrival_rate(self, entries: dict[str, tuple[Node, Node]], path: str) -> float:
+        key = "arrivals_per_hour"
+        return float(self.number(entries[key][1], join_key(path, key), positive=True))
+
+    def arrival_count(self, entries: dict[str, tuple[Node, Node]], path: str) -> int | None:
+        value = self.optional(entries, "count")
+        if value is None:
+            return None
+        return int(self.number(value, join_key(path, "count"), whole=True, positive=True))
+
+    def arrival_start(
+        self, entries: dict[str, tuple[Node, Node]], path: str, duration: float
+    ) -> float:
+        value = self.optional(entries, "start")
+        if value is None:
+            return 0.0
+        start = self.duration(value, join_key(path, "start"))
+        self.before_end(value, join_key(path, "start"), start, duration)
+        return start
+
+    def variables(self, entries: dict[str, tuple[Node, Node]], path: str) -> dict[str, str]:
+        variables: dict[str, str] = {}
+        value = self.optional(entries, "variables")
+        if value is None:
+            return variables
+        where = join_key(path, "variables")
+        pairs = self.doc.mapping(value, where, None, what="a mapping of variables")
+        for key, (key_node, value_node) in pairs.items():
+            key_path = join_key(where, key)
+            if not key.strip():
+                self.doc.fail(key_node, key_path, "a variable name cannot be empty")
+            variables[key] = self.variable_value(value_node, key_path)
+        return variables
+
     def workloads(self, node: Node, duration: float) -> tuple[WorkloadSpec, ...]:
-        items = self.doc.sequence(node, "workloads", "a list of workloads")
-        return tuple(
-            self.workload(item, join_index("workloads", index), duration)
-            for index, item in enumerate(items)
+        return self.each(
+            node,
+            "workloads",
+            "a list of workloads",
+            lambda item, path: self.workload(item, path, duration),
         )
 
     def workload(self, node: Node, path: str, duration: float) -> WorkloadSpec:
@@ -476,22 +522,13 @@ class _Reader:
         )
         sub = lambda key: join_key(path, key)  # noqa: E731
         service = self.text(entries["service"][1], sub("service"))
-        rate = float(
-            self.number(entries["arrivals_per_hour"][1], sub("arrivals_per_hour"), positive=True)
-        )
-        count = None
-        value = self.optional(entries, "count")
-        if value is not None:
-            count = int(self.number(value, sub("count"), whole=True, positive=True))
+        rate = self.arrival_rate(entries, path)
+        count = self.arrival_count(entries, path)
         lifetime = math.inf
         value = self.optional(entries, "lifetime")
         if value is not None:
             lifetime = self.duration(value, sub("lifetime"), allow_infinite=True)
-        start = 0.0
-        value = self.optional(entries, "start")
-        if value is not None:
-            start = self.duration(value, sub("start"))
-            self.before_end(value, sub("start"), start, duration)
+        start = self.arrival_start(entries, path, duration)
         workflow = None
         value = self.optional(entries, "workflow")
         if value is not None:
@@ -500,15 +537,7 @@ class _Reader:
         value = self.optional(entries, "name")
         if value is not None:
             name = self.text(value, sub("name"))
-        variables: dict[str, str] = {}
-        value = self.optional(entries, "variables")
-        if value is not None:
-            pairs = doc.mapping(value, sub("variables"), None, what="a mapping of variables")
-            for key, (key_node, value_node) in pairs.items():
-                key_path = join_key(sub("variables"), key)
-                if not key.strip():
-                    doc.fail(key_node, key_path, "a variable name cannot be empty")
-                variables[key] = self.variable_value(value_node, key_path)
+        variables = self.variables(entries, path)
         actions: tuple[ActionSpec, ...] = ()
         value = self.optional(entries, "actions")
         if value is not None:
@@ -534,10 +563,11 @@ class _Reader:
         )
 
     def jobs(self, node: Node, duration: float) -> tuple[JobsSpec, ...]:
-        items = self.doc.sequence(node, "jobs", "a list of plain job arrivals")
-        return tuple(
-            self.job_arrivals(item, join_index("jobs", index), duration)
-            for index, item in enumerate(items)
+        return self.each(
+            node,
+            "jobs",
+            "a list of plain job arrivals",
+            lambda item, path: self.job_arrivals(item, path, duration),
         )
 
     def job_arrivals(self, node: Node, path: str, duration: float) -> JobsSpec:
@@ -551,32 +581,15 @@ class _Reader:
         )
         sub = lambda key: join_key(path, key)  # noqa: E731
         workflow = self.text(entries["workflow"][1], sub("workflow"))
-        rate = float(
-            self.number(entries["arrivals_per_hour"][1], sub("arrivals_per_hour"), positive=True)
-        )
-        count = None
-        value = self.optional(entries, "count")
-        if value is not None:
-            count = int(self.number(value, sub("count"), whole=True, positive=True))
-        start = 0.0
-        value = self.optional(entries, "start")
-        if value is not None:
-            start = self.duration(value, sub("start"))
-            self.before_end(value, sub("start"), start, duration)
+        rate = self.arrival_rate(entries, path)
+        count = self.arrival_count(entries, path)
+        start = self.arrival_start(entries, path, duration)
         texts: dict[str, str | None] = {"bucket": None, "name": None}
         for key in texts:
             value = self.optional(entries, key)
             if value is not None:
                 texts[key] = self.text(value, sub(key))
-        variables: dict[str, str] = {}
-        value = self.optional(entries, "variables")
-        if value is not None:
-            pairs = doc.mapping(value, sub("variables"), None, what="a mapping of variables")
-            for key, (key_node, value_node) in pairs.items():
-                key_path = join_key(sub("variables"), key)
-                if not key.strip():
-                    doc.fail(key_node, key_path, "a variable name cannot be empty")
-                variables[key] = self.variable_value(value_node, key_path)
+        variables = self.variables(entries, path)
         return JobsSpec(
             workflow=workflow,
             arrivals_per_hour=rate,

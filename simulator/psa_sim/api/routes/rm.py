@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI, Form, Header, Request
+from fastapi import FastAPI, Header
 from fastapi.responses import PlainTextResponse
 from starlette.responses import Response
 
 from psa_sim.api import scheduler_models as m
 from psa_sim.api.responses import json_response, no_content, pa_list, text_response
 from psa_sim.api.routes.common import Routes, SessionId, errors
+from psa_sim.api.routes.sessions import add_login_route
 from psa_sim.platform.driver import SimDriver
 from psa_sim.platform.platform import Platform
 
@@ -29,18 +30,7 @@ def add_rm_routes(app: FastAPI, driver: SimDriver) -> None:
     r = Routes(app, "/rest/rm", "resource manager")
     call = driver.call
 
-    @r.post(
-        "/login",
-        response_class=PlainTextResponse,
-        responses={200: {"description": "the session id, as plain text"}, **errors(401, 429)},
-    )
-    async def login(
-        request: Request,
-        username: Annotated[str, Form()] = "",
-        password: Annotated[str, Form()] = "",
-    ) -> Response:
-        address = request.client.host if request.client else None
-        return text_response(await driver.login(username, password, address))
+    add_login_route(r, driver)
 
     @r.post("/disconnect", status_code=204, responses=errors(401))
     async def disconnect(sessionid: SessionId = None) -> Response:

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from psa_sim.api import scheduler_models as m
 from psa_sim.api.responses import json_response, no_content, text_response
 from psa_sim.api.routes.common import Routes, SessionId, errors
+from psa_sim.api.routes.sessions import LOGIN_RESPONSES, client_address
 from psa_sim.errors import InvalidInput, Unauthorized
 from psa_sim.platform.driver import SimDriver
 from psa_sim.platform.platform import Platform
@@ -55,11 +56,7 @@ def add_scheduler_routes(app: FastAPI, driver: SimDriver) -> None:
     call = driver.call
 
     # --- sessions (the driver's, shared with /rest/common and /rest/rm) --------------
-    @r.post(
-        "/login",
-        response_class=PlainTextResponse,
-        responses={200: {"description": "the session id, as plain text"}, **errors(401, 429)},
-    )
+    @r.post("/login", response_class=PlainTextResponse, responses=LOGIN_RESPONSES)
     async def login(
         request: Request,
         username: Annotated[str, Form()] = "",
@@ -72,7 +69,7 @@ def add_scheduler_routes(app: FastAPI, driver: SimDriver) -> None:
                 "credential: psa-sim cannot read encrypted credential files; "
                 "send username and password"
             )
-        return text_response(await driver.login(username, password, _address(request)))
+        return text_response(await driver.login(username, password, client_address(request)))
 
     @r.put(
         "/session",
@@ -87,7 +84,7 @@ def add_scheduler_routes(app: FastAPI, driver: SimDriver) -> None:
     ) -> Response:
         if sessionid and driver.connected(sessionid):
             return text_response(sessionid)
-        return text_response(await driver.login(username, password, _address(request)))
+        return text_response(await driver.login(username, password, client_address(request)))
 
     @r.get("/isconnected", response_model=bool, responses=errors(401))
     async def is_connected(sessionid: SessionId = None) -> Response:
@@ -299,22 +296,21 @@ def add_scheduler_routes(app: FastAPI, driver: SimDriver) -> None:
     async def job_log(job_id: int, sessionid: SessionId = None) -> Response:
         return text_response(await call(Platform.job_log, session_id=sessionid, job_id=job_id))
 
+    # The simulator's tasks write only to stdout: the whole log and stdout are one text
+    # (`name` keeps each route's own operation id and summary; the nearest decorator
+    # registers first, so /all keeps its place before /out).
+    @r.get(
+        "/jobs/{job_id}/tasks/{task_name}/result/log/out",
+        response_class=PlainTextResponse,
+        responses=job_errors,
+        name="task_log_out",
+    )
     @r.get(
         "/jobs/{job_id}/tasks/{task_name}/result/log/all",
         response_class=PlainTextResponse,
         responses=job_errors,
     )
     async def task_log(job_id: int, task_name: str, sessionid: SessionId = None) -> Response:
-        return text_response(
-            await call(Platform.task_log, session_id=sessionid, job_id=job_id, task_name=task_name)
-        )
-
-    @r.get(
-        "/jobs/{job_id}/tasks/{task_name}/result/log/out",
-        response_class=PlainTextResponse,
-        responses=job_errors,
-    )
-    async def task_log_out(job_id: int, task_name: str, sessionid: SessionId = None) -> Response:
         return text_response(
             await call(Platform.task_log, session_id=sessionid, job_id=job_id, task_name=task_name)
         )
@@ -445,10 +441,6 @@ def add_scheduler_routes(app: FastAPI, driver: SimDriver) -> None:
         return json_response(
             await call(Platform.validate_job, session_id=sessionid, xml=xml, variables=variables)
         )
-
-
-def _address(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _matrix(request: Request) -> dict[str, str]:
