@@ -101,3 +101,28 @@ def test_the_script_stand_ins_resolve(admin):
         r = admin.get(RAW.format(name))
         assert r.status_code == 200, r.text
         assert name in r.text and "interprets" in r.text
+
+
+def test_add_deployments_gives_the_master_gui_endpoint_proxyfied(admin, server):
+    created = admin.create("Ledger_Cluster", {"INSTANCE_NAME": "ledger-cluster-1"})
+    iid, job_id = created["instance_id"], created["job_submissions"][0]["job_id"]
+    data = admin.wait_status(iid, "RUNNING")
+    [deployment] = data["deployments"]
+    endpoint = deployment["endpoint"]
+    # As HDFS, Spark and Hive build it: `<prefix>-gui-<job id>`, http, proxyfied.
+    assert endpoint["id"] == f"ledger-gui-{job_id}"
+    assert endpoint["url"].startswith(f"http://{deployment['node']['host']}:")
+    assert endpoint["proxyfied"] is True
+    assert endpoint["proxyfiedUrl"].endswith(f"/services/{iid}/endpoints/ledger-gui-{job_id}/")
+    assert data["groups"] == ["scheduleradmins", "rmcoreadmins"]
+    assert "PSA_ledger-cluster-1" in _tokens(server)
+    # Add_deployments_and_update_service puts no HOSTNAME/PORT (Post_Start_Service does).
+    assert "PORT" not in data["variables"]
+
+
+def test_add_deployments_endpoint_id_from_sim_endpoint(admin):
+    created = admin.create("Board_Cluster", {"INSTANCE_NAME": "board-cluster-1"})
+    job_id = created["job_submissions"][0]["job_id"]
+    data = admin.wait_status(created["instance_id"], "RUNNING")
+    [deployment] = data["deployments"]
+    assert deployment["endpoint"]["id"] == f"board-master-{job_id}"

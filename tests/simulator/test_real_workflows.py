@@ -80,6 +80,7 @@ def test_every_real_service_activates_and_runs_its_actions():
     rows, problems = [], []
     providers: dict[str, str] = {}
     expected_endpoints = given_endpoints = 0
+    expected_masters = given_masters = 0
     for service_id in index.services():
         activations = index.activations(service_id)
         if not activations:
@@ -104,6 +105,17 @@ def test_every_real_service_activates_and_runs_its_actions():
                 given_endpoints += 1
             else:
                 problems.append(f"{service_id}: expected a {scheme}:// endpoint, got {endpoints}")
+        # Add_deployments_and_update_service: the master's GUI, http and proxyfied, as
+        # HDFS, Spark, HBase, Hive and YARN build it (Docker_Swarm's have no URL).
+        if plan.deployments_basename and not plan.post_start and not instance.runtime.extra_nodes:
+            expected_masters += 1
+            master = instance.deployments[0] if instance.deployments else None
+            if master is not None and master.url.startswith("http://") and master.proxyfied:
+                given_masters += 1
+            else:
+                problems.append(
+                    f"{service_id}: expected a proxyfied http:// master, got {endpoints}"
+                )
         if instance.is_transitioning:
             problems.append(f"{service_id}: activation still {instance.instance_status}")
         reached = [f"{activation.name} -> {instance.instance_status}"]
@@ -145,6 +157,10 @@ def test_every_real_service_activates_and_runs_its_actions():
     print(
         f"endpoints: {given_endpoints} of {expected_endpoints} services whose real "
         f"Post_Start_Service records one get it, with its scheme"
+    )
+    print(
+        f"master endpoints: {given_masters} of {expected_masters} services calling "
+        f"Add_deployments_and_update_service with a master GUI get it (http, proxyfied)"
     )
     assert problems == []
     assert sim.leaks() == []

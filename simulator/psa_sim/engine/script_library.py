@@ -14,6 +14,12 @@ catalog, read for facts). The engine does not run Groovy: it recognises the refe
   PROXYFIED=true, the groups scheduleradmins and rmcoreadmins; reports RUNNING; sets
   RUNNING_STATE and INSTANCE_NAME on the channel; puts the token PSA_<INSTANCE_NAME> on
   its node.
+- `Add_deployments_and_update_service BASENAME COUNT` (main, as HDFS, Spark, HBase, Hive
+  and YARN use it): the deployments are JSON the workflow's own code builds; the first
+  one is always the master's GUI, `http://<host>:<port>` with a proxyfied URL (so the
+  groups scheduleradmins and rmcoreadmins), then reports RUNNING like Post_Start_Service.
+  Its endpoint id (inline code: `hdfs-gui-<job id>`) is ENDPOINT_ID, else `sim.endpoint`,
+  else `<BASENAME without _deployment_json_>-gui-<job id>`.
 - `Clean_Start_Service` (cleaning): an activation that did not reach RUNNING is ERROR.
 - `Check_Instance_Status` / `Loop_over_service_instance_status` (the loop task) and
   `Fetch_Logs` (its control flow): every minute; FINISHED ends the loop (IS_FINISHED)
@@ -117,6 +123,7 @@ class ScriptPlan:
     pre_start: bool = False
     post_start: bool = False
     scheme_argument: str | None = None  # Post_Start_Service's first argument
+    deployments_basename: str | None = None  # Add_deployments_and_update_service's first
     clean_start: bool = False
     loop: bool = False
     trigger_flag: str | None = None  # Pre_Trigger_Action's argument
@@ -149,6 +156,8 @@ def plan_of(workflow: Workflow) -> ScriptPlan:
     scheme = None
     if post is not None and post.args and post.args[0].strip():
         scheme = post.args[0].strip()
+    add = _first(known, (ADD_DEPLOYMENTS,), (MAIN, POST))
+    basename = add.args[0].strip() if add is not None and add.args else None
     pre_trigger = _first(known, (PRE_TRIGGER,), (PRE, MAIN))
     post_trigger = _first(known, (POST_TRIGGER, SET_FINISHED), (POST, MAIN))
     return ScriptPlan(
@@ -156,6 +165,7 @@ def plan_of(workflow: Workflow) -> ScriptPlan:
         pre_start=_first(known, (PRE_START,), (PRE, MAIN)) is not None,
         post_start=post is not None,
         scheme_argument=scheme,
+        deployments_basename=basename or None,
         clean_start=_first(known, (CLEAN_START,), (CLEAN,)) is not None,
         loop=_first(known, (*CHECK_STATUS, LOOP_STATUS, FETCH_LOGS), (MAIN, FLOW)) is not None,
         trigger_flag=(pre_trigger.args[0].strip() or None)
@@ -170,3 +180,14 @@ def plan_of(workflow: Workflow) -> ScriptPlan:
         is not None,
         service_actions=tuple(service_actions),
     )
+
+
+DEPLOYMENT_JSON_SUFFIX = "_deployment_json_"
+
+
+def master_endpoint_id(basename: str, job_id: int) -> str:
+    """The master GUI's endpoint id HDFS, Spark and Hive build in their own code
+    (`hdfs-gui-<job id>`), from Add_deployments_and_update_service's first argument
+    (`hdfs_deployment_json_`); HBase and YARN name theirs otherwise (sim.endpoint)."""
+    prefix = basename.removesuffix(DEPLOYMENT_JSON_SUFFIX).rstrip("_") or "service"
+    return f"{prefix}-gui-{job_id}"

@@ -27,7 +27,7 @@ from psa_sim.engine.plain_jobs import PlainJobs
 from psa_sim.engine.ports import PortInUse
 from psa_sim.engine.runtime import Container, ContainerStatus, InstanceRuntime
 from psa_sim.engine.scheduler import PRIORITIES, Counters, Scheduler, call_later
-from psa_sim.engine.script_library import RESUME_LAUNCHED
+from psa_sim.engine.script_library import RESUME_LAUNCHED, master_endpoint_id
 from psa_sim.engine.timing import TimingModel, TimingOverrides
 from psa_sim.engine.workflow_facts import NODE_COUNT_VARIABLE, FactsCache
 from psa_sim.errors import Conflict, InvalidInput, NotFound, PsaError
@@ -692,6 +692,21 @@ class Simulation:
             self._add_deployment(
                 instance, endpoint_id, f"{scheme}://{node.host}:{port}", node, variables
             )
+        elif plan.deployments_basename is not None and not plan.post_start and count is None:
+            # Add_deployments_and_update_service: the first deployment its callers build
+            # (HDFS, Spark, HBase, Hive, YARN) is the master's GUI, always http and
+            # proxyfied. Docker_Swarm's (count is not None) have no URL: not recorded.
+            master_id = (
+                variables.get("ENDPOINT_ID")
+                or resolve_references(
+                    job.workflow.generic_info.get(GI_ENDPOINT, ""), variables, job.job_id
+                ).strip()
+                or master_endpoint_id(plan.deployments_basename, job.job_id)
+            )
+            runtime.ports[master_id] = runtime.ports.pop(endpoint_id or "_service")
+            self._add_deployment(
+                instance, master_id, f"http://{node.host}:{port}", node, variables, proxy=True
+            )
         put: dict[str, str] = {}
         if plan.pre_start and is_proxyfied(variables):
             url = proxyfied_url(self.public_base, instance.instance_id, endpoint_id)
@@ -748,8 +763,10 @@ class Simulation:
         url: str,
         node: Node,
         variables: dict[str, str],
+        proxy: bool | None = None,
     ) -> None:
-        proxy = is_proxyfied(variables)
+        if proxy is None:
+            proxy = is_proxyfied(variables)
         runtime = instance.runtime
         container = runtime.container.to_data() if runtime.container else None
         instance.deployments.append(
