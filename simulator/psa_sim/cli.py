@@ -17,7 +17,7 @@ from psa_sim.catalog import (
     describe_catalog,
     load_catalog,
     render_catalog_text,
-    validate_files,
+    validate_paths,
 )
 from psa_sim.catalog.loader import index_of_files
 from psa_sim.catalog.service_checks import check_services, state_graph_dot
@@ -59,8 +59,10 @@ def _parser() -> argparse.ArgumentParser:
 
     authoring.add_parsers(commands)
 
-    validate = commands.add_parser("validate", help="check PSA workflow XML files")
-    validate.add_argument("files", nargs="+", metavar="FILE.xml")
+    validate = commands.add_parser(
+        "validate", help="check PSA workflow XML files (a directory: every *.xml below it)"
+    )
+    validate.add_argument("files", nargs="+", metavar="FILE.xml|DIR")
     validate.add_argument(
         "--strict",
         action="store_true",
@@ -266,7 +268,7 @@ def _graph(index: ServiceIndex, service_id: str, picture: str | None) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     failed = 0
-    reports = validate_files(args.files)
+    reports = validate_paths(args.files)
     for report in reports:
         name = f" (workflow '{report.workflow}')" if report.workflow else ""
         for warning in report.warnings:
@@ -285,7 +287,7 @@ def _validate(args: argparse.Namespace) -> int:
         stream = sys.stderr if args.strict else sys.stdout
         print(f"{'error' if args.strict else 'warning'}: {problem}", file=stream)
     if failed:
-        print(f"{failed} of {len(args.files)} file(s) invalid", file=sys.stderr)
+        print(f"{failed} of {len(reports)} file(s) invalid", file=sys.stderr)
         return EXIT_FAILED
     if args.strict and service_warnings:
         print(f"{len(service_warnings)} service-level problem(s) (--strict)", file=sys.stderr)

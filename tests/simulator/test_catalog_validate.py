@@ -1,11 +1,13 @@
 """``psa-sim validate``: errors make a file unusable, warnings only raise doubts."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from psa_sim.catalog import validate_file, validate_files
+from psa_sim.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "workflows"
 VALID = FIXTURES / "valid"
@@ -131,6 +133,38 @@ def test_unreadable_path_is_an_error(tmp_path):
     report = validate_file(tmp_path)  # a directory cannot be read as a file
     assert not report.ok
     assert report.errors[0].startswith(f"{tmp_path}: cannot read the file")
+
+
+def test_validate_accepts_a_directory_of_workflows_below_it(tmp_path, capsys):
+    """A directory stands for every *.xml below it (nested folders too, other files
+    ignored), next to files named directly; the service checks see all of them."""
+    shutil.copytree(VALID / "demodb", tmp_path / "services" / "nested" / "demodb")
+    (tmp_path / "services" / "README.txt").write_text("not a workflow", encoding="utf-8")
+    extra = sorted((VALID / "labgui").glob("*.xml"))
+    assert main(["validate", "--strict", str(tmp_path / "services"), *map(str, extra)]) == 0
+    out = capsys.readouterr().out
+    checked = [line.split(": ok")[0] for line in out.splitlines() if ": ok" in line]
+    nested = tmp_path / "services" / "nested" / "demodb"
+    assert checked == [
+        str(nested / name)
+        for name in ("DemoDB.xml", "Finish_DemoDB.xml", "Pause_DemoDB.xml", "Resume_DemoDB.xml")
+    ] + [str(path) for path in extra]
+
+
+def test_validate_directory_with_a_bad_file_counts_its_files(tmp_path, capsys):
+    shutil.copy(VALID / "demodb" / "DemoDB.xml", tmp_path)
+    shutil.copy(INVALID / "no_name.xml", tmp_path)
+    assert main(["validate", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'no_name.xml'}: error:" in err
+    assert "1 of 2 file(s) invalid" in err
+
+
+def test_validate_directory_without_workflows_is_an_error(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("nothing here", encoding="utf-8")
+    assert main(["validate", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: error: {tmp_path}: no *.xml file under this directory" in err
 
 
 REAL_DIR = os.environ.get("PSA_REAL_WORKFLOWS_DIR")

@@ -7,7 +7,7 @@ from psa_sim.catalog.index import PREFERRED_BUCKET, ServiceIndex
 from psa_sim.catalog.loader import BUNDLED_BUCKET, bundled_catalog_dir, load_catalog, load_directory
 from psa_sim.catalog.references import has_references, resolve_all, resolve_references
 from psa_sim.catalog.states import Transition, format_pca_states, parse_pca_states
-from psa_sim.catalog.validate import ValidationReport, validate_file, validate_files
+from psa_sim.catalog.validate import ValidationReport, validate_file, validate_files, validate_paths
 from psa_sim.catalog.variables import (
     Variable,
     VariableModel,
@@ -63,4 +63,5 @@ __all__ = [
     "transitioning_label",
     "validate_file",
     "validate_files",
+    "validate_paths",
 ]

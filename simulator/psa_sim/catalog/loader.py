@@ -30,8 +30,13 @@ def load_directory(path: str | PathLike[str]) -> list[Workflow]:
     directory = Path(path)
     if not directory.is_dir():
         raise CatalogError(f"catalog directory not found: {str(path)!r}")
+    return [parse_workflow_file(file) for file in xml_files_under(directory)]
+
+
+def xml_files_under(directory: Path) -> list[Path]:
+    """Every ``*.xml`` file under ``directory``, recursively, sorted by relative path."""
     files = sorted(directory.rglob("*.xml"), key=lambda f: f.relative_to(directory).as_posix())
-    return [parse_workflow_file(file) for file in files if file.is_file()]
+    return [file for file in files if file.is_file()]
 
 
 def load_catalog(

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from os import PathLike
+from pathlib import Path
 
 from psa_sim.catalog.errors import CatalogError
+from psa_sim.catalog.loader import xml_files_under
 from psa_sim.catalog.references import has_references
 from psa_sim.catalog.variables import MISSING
 from psa_sim.catalog.workflow import (
@@ -62,6 +64,26 @@ def validate_file(path: str | PathLike[str]) -> ValidationReport:
 
 def validate_files(paths: Iterable) -> list[ValidationReport]:
     return [validate_file(path) for path in paths]
+
+
+def validate_paths(paths: Iterable[str | PathLike[str]]) -> list[ValidationReport]:
+    """Files as given, in order; a directory stands for every ``*.xml`` below it (sorted),
+    and one holding none is an error (a mistyped folder must not pass silently)."""
+    reports = []
+    for path in paths:
+        if not Path(path).is_dir():
+            reports.append(validate_file(path))
+            continue
+        files = xml_files_under(Path(path))
+        if files:
+            reports.extend(validate_files(files))
+        else:
+            reports.append(
+                ValidationReport(
+                    path=str(path), errors=[f"{path}: no *.xml file under this directory"]
+                )
+            )
+    return reports
 
 
 def _psa_errors(workflow: Workflow) -> list[str]:
