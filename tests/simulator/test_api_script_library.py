@@ -126,3 +126,26 @@ def test_add_deployments_endpoint_id_from_sim_endpoint(admin):
     data = admin.wait_status(created["instance_id"], "RUNNING")
     [deployment] = data["deployments"]
     assert deployment["endpoint"]["id"] == f"board-master-{job_id}"
+
+
+def test_add_deployments_with_count_0_records_nothing_and_reports_error(admin, server):
+    message = "Deployment cannot continue: swarm init failed"
+    created = admin.create(
+        "Grid_Cluster",
+        {"INSTANCE_NAME": "grid-dud", "nb_grid_deployments": "0", "DEPLOY_ERROR_MESSAGE": message},
+    )
+    iid, job_id = created["instance_id"], created["job_submissions"][0]["job_id"]
+    data = admin.wait_status(iid, "ERROR")
+    assert data["deployments"] == [] and data["groups"] == []
+    assert "PSA_grid-dud" not in _tokens(server)  # nothing held: no token, port, container
+    job = admin.get(f"/rest/scheduler/jobs/{job_id}").json()
+    assert job["jobInfo"]["status"] == "FAILED"
+    result = admin.get(f"/rest/scheduler/jobs/{job_id}/result").json()
+    errors = {task["exceptionMessage"] for task in result["allResults"].values()}
+    assert message in errors  # the deploy error, as the failed task reports it
+    assert admin.get("/sim-api/metrics").json()["leaks"] == []
+    # The same workflow with a count of 1 records the master GUI as usual.
+    other = admin.create("Grid_Cluster", {"INSTANCE_NAME": "grid-ok"})
+    running = admin.wait_status(other["instance_id"], "RUNNING")
+    [deployment] = running["deployments"]
+    assert deployment["endpoint"]["id"] == f"grid-gui-{other['job_submissions'][0]['job_id']}"

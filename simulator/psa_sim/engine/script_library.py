@@ -19,7 +19,9 @@ catalog, read for facts). The engine does not run Groovy: it recognises the refe
   one is always the master's GUI, `http://<host>:<port>` with a proxyfied URL (so the
   groups scheduleradmins and rmcoreadmins), then reports RUNNING like Post_Start_Service.
   Its endpoint id (inline code: `hdfs-gui-<job id>`) is ENDPOINT_ID, else `sim.endpoint`,
-  else `<BASENAME without _deployment_json_>-gui-<job id>`.
+  else `<BASENAME without _deployment_json_>-gui-<job id>`. A COUNT that resolves to 0
+  (Docker_Swarm's inline code sets it so on a deploy error) records nothing and reports
+  ERROR with RUNNING_STATE=2 and DEPLOY_ERROR_MESSAGE on the channel.
 - `Clean_Start_Service` (cleaning): an activation that did not reach RUNNING is ERROR.
 - `Check_Instance_Status` / `Loop_over_service_instance_status` (the loop task) and
   `Fetch_Logs` (its control flow): every minute; FINISHED ends the loop (IS_FINISHED)
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from psa_sim.catalog.references import resolve_references
 from psa_sim.catalog.scripts import CLEAN, FLOW, MAIN, POST, PRE, ScriptRef
 from psa_sim.catalog.workflow import Workflow
 
@@ -124,6 +127,7 @@ class ScriptPlan:
     post_start: bool = False
     scheme_argument: str | None = None  # Post_Start_Service's first argument
     deployments_basename: str | None = None  # Add_deployments_and_update_service's first
+    deployments_count: str | None = None  # its second argument, as written ($nb_…)
     clean_start: bool = False
     loop: bool = False
     trigger_flag: str | None = None  # Pre_Trigger_Action's argument
@@ -158,6 +162,7 @@ def plan_of(workflow: Workflow) -> ScriptPlan:
         scheme = post.args[0].strip()
     add = _first(known, (ADD_DEPLOYMENTS,), (MAIN, POST))
     basename = add.args[0].strip() if add is not None and add.args else None
+    count = add.args[1].strip() if add is not None and len(add.args) > 1 else None
     pre_trigger = _first(known, (PRE_TRIGGER,), (PRE, MAIN))
     post_trigger = _first(known, (POST_TRIGGER, SET_FINISHED), (POST, MAIN))
     return ScriptPlan(
@@ -166,6 +171,7 @@ def plan_of(workflow: Workflow) -> ScriptPlan:
         post_start=post is not None,
         scheme_argument=scheme,
         deployments_basename=basename or None,
+        deployments_count=count or None,
         clean_start=_first(known, (CLEAN_START,), (CLEAN,)) is not None,
         loop=_first(known, (*CHECK_STATUS, LOOP_STATUS, FETCH_LOGS), (MAIN, FLOW)) is not None,
         trigger_flag=(pre_trigger.args[0].strip() or None)
@@ -191,3 +197,12 @@ def master_endpoint_id(basename: str, job_id: int) -> str:
     (`hdfs_deployment_json_`); HBase and YARN name theirs otherwise (sim.endpoint)."""
     prefix = basename.removesuffix(DEPLOYMENT_JSON_SUFFIX).rstrip("_") or "service"
     return f"{prefix}-gui-{job_id}"
+
+
+def deployments_count(argument: str, variables: dict[str, str], job_id: int) -> int | None:
+    """Add_deployments_and_update_service's COUNT once the job's variables resolve it;
+    None when it stays unknown (a variable the workflow's own code computes)."""
+    try:
+        return int(resolve_references(argument, variables, job_id).strip())
+    except ValueError:
+        return None

@@ -27,7 +27,12 @@ from psa_sim.engine.plain_jobs import PlainJobs
 from psa_sim.engine.ports import PortInUse
 from psa_sim.engine.runtime import Container, ContainerStatus, InstanceRuntime
 from psa_sim.engine.scheduler import PRIORITIES, Counters, Scheduler, call_later
-from psa_sim.engine.script_library import RESUME_LAUNCHED, master_endpoint_id
+from psa_sim.engine.script_library import (
+    ADD_DEPLOYMENTS,
+    RESUME_LAUNCHED,
+    deployments_count,
+    master_endpoint_id,
+)
 from psa_sim.engine.timing import TimingModel, TimingOverrides
 from psa_sim.engine.workflow_facts import NODE_COUNT_VARIABLE, FactsCache
 from psa_sim.errors import Conflict, InvalidInput, NotFound, PsaError
@@ -670,6 +675,8 @@ class Simulation:
         endpoint_id = variables.get("ENDPOINT_ID") or job.workflow.generic_info.get(GI_ENDPOINT, "")
         facts = self._facts(job.workflow)
         plan = facts.scripts
+        if plan.deployments_count is not None and not plan.post_start:
+            self._check_deployments_count(instance, job, plan.deployments_count, name)
         # Post_Start_Service's argument; a workflow of its own code names it in sim.*.
         service_scheme = (
             plan.scheme_argument
@@ -734,6 +741,24 @@ class Simulation:
         job.result["INSTANCE_NAME"] = name
         self.health.register(instance)
         self._schedule_crash(instance)
+
+    def _check_deployments_count(
+        self, instance: ServiceInstance, job: Job, argument: str, name: str
+    ) -> None:
+        """Add_deployments_and_update_service with no deployment (Docker_Swarm's code sets
+        the count to 0 on a deploy error): the real script records none, reports ERROR
+        and puts RUNNING_STATE=2 and DEPLOY_ERROR_MESSAGE on the channel; the workflow
+        then fails (Docker_Swarm's throw_exception_if_deploy_error). Nothing is held."""
+        count = deployments_count(argument, job.variables, job.job_id)
+        if count is None or count > 0:
+            return
+        message = job.variables.get("DEPLOY_ERROR_MESSAGE", "").strip()
+        instance.channel[Channel.RUNNING_STATE] = RUNNING_STATE_DOWN
+        instance.channel[Channel.DEPLOY_ERROR_MESSAGE] = message or None
+        instance.channel[Channel.INSTANCE_NAME] = name
+        raise DeploymentFailed(
+            message or f"{ADD_DEPLOYMENTS}: no deployment to record (count {argument!r} is {count})"
+        )
 
     def _extra_nodes(self, count: int, node: Node, variables: dict[str, str]) -> list[Node]:
         """A multi-node service (Docker_Swarm's TARGETED_NB_PA_NODES) takes `count`

@@ -35,6 +35,7 @@ class Channel(StrEnum):
     PAUSE_LAUNCHED = "PAUSE_LAUNCHED"
     RESUMED = "RESUMED"
     FINISH_DONE = "FINISH_DONE"
+    DEPLOY_ERROR_MESSAGE = "DEPLOY_ERROR_MESSAGE"
 
 
 # Values of RUNNING_STATE: the activation's loop sees the platform up, or crashed.
