@@ -15,7 +15,7 @@ RAW = "/catalog/buckets/service-automation/resources/{}/raw"
 
 @pytest.fixture(scope="module")
 def server():
-    server = Server("--catalog", str(LIBRARY), "--nodes", "8")
+    server = Server("--catalog", str(LIBRARY), "--nodes", "12")
     yield server
     server.stop()
 
@@ -149,3 +149,26 @@ def test_add_deployments_with_count_0_records_nothing_and_reports_error(admin, s
     running = admin.wait_status(other["instance_id"], "RUNNING")
     [deployment] = running["deployments"]
     assert deployment["endpoint"]["id"] == f"grid-gui-{other['job_submissions'][0]['job_id']}"
+
+
+def test_a_multi_node_activation_records_one_deployment_per_node_without_url(admin, server):
+    created = admin.create("Mesh_Swarm", {"INSTANCE_NAME": "mesh-1"})
+    iid = created["instance_id"]
+    data = admin.wait_status(iid, "RUNNING")
+    deployments = data["deployments"]
+    # As the real Docker_Swarm records them: the manager's id is the instance name, each
+    # worker's `<name>_<index>`; an endpoint id and the node, no URL, no container.
+    assert [d["endpoint"]["id"] for d in deployments] == ["mesh-1", "mesh-1_0", "mesh-1_1"]
+    assert [d["id"] for d in deployments] == [1, 2, 3]
+    for deployment in deployments:
+        assert deployment["endpoint"]["url"] is None
+        assert deployment["endpoint"]["proxyfied"] is False
+        assert deployment["endpoint"]["proxyfiedUrl"] is None
+        assert deployment["container"] is None
+    assert len({d["node"]["name"] for d in deployments}) == 3
+    assert data["groups"] == []
+    assert "PSA_mesh-1" in _tokens(server)  # on each node: test_engine_multi_node.py
+    # No URL, nothing to proxy: a 404 that says so.
+    r = admin.get(f"/cloud-automation-service/services/{iid}/endpoints/mesh-1_0/")
+    assert r.status_code == 404, r.text
+    assert "'mesh-1_0'" in r.text and "has no URL" in r.text

@@ -52,7 +52,7 @@ class ServiceDescription(_Open):
 
 class Endpoint(_Open):
     id: str
-    url: str
+    url: str | None = None
     proxyfied: bool
     proxyfiedUrl: str | None = None
 

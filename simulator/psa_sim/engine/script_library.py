@@ -21,7 +21,8 @@ catalog, read for facts). The engine does not run Groovy: it recognises the refe
   Its endpoint id (inline code: `hdfs-gui-<job id>`) is ENDPOINT_ID, else `sim.endpoint`,
   else `<BASENAME without _deployment_json_>-gui-<job id>`. A COUNT that resolves to 0
   (Docker_Swarm's inline code sets it so on a deploy error) records nothing and reports
-  ERROR with RUNNING_STATE=2 and DEPLOY_ERROR_MESSAGE on the channel.
+  ERROR with RUNNING_STATE=2 and DEPLOY_ERROR_MESSAGE on the channel. In a multi-node
+  activation (Docker_Swarm) the deployments are one per node, with no URL.
 - `Clean_Start_Service` (cleaning): an activation that did not reach RUNNING is ERROR.
 - `Check_Instance_Status` / `Loop_over_service_instance_status` (the loop task) and
   `Fetch_Logs` (its control flow): every minute; FINISHED ends the loop (IS_FINISHED)

@@ -702,7 +702,7 @@ class Simulation:
         elif plan.deployments_basename is not None and not plan.post_start and count is None:
             # Add_deployments_and_update_service: the first deployment its callers build
             # (HDFS, Spark, HBase, Hive, YARN) is the master's GUI, always http and
-            # proxyfied. Docker_Swarm's (count is not None) have no URL: not recorded.
+            # proxyfied. Docker_Swarm's (count is not None) are one per node, below.
             master_id = (
                 variables.get("ENDPOINT_ID")
                 or resolve_references(
@@ -714,6 +714,8 @@ class Simulation:
             self._add_deployment(
                 instance, master_id, f"http://{node.host}:{port}", node, variables, proxy=True
             )
+        elif plan.deployments_basename is not None and not plan.post_start:
+            self._add_node_deployments(instance, name, [node, *extra])
         put: dict[str, str] = {}
         if plan.pre_start and is_proxyfied(variables):
             url = proxyfied_url(self.public_base, instance.instance_id, endpoint_id)
@@ -781,6 +783,25 @@ class Simulation:
             extra.append(other)
         return extra
 
+    def _add_node_deployments(
+        self, instance: ServiceInstance, name: str, nodes: list[Node]
+    ) -> None:
+        """Docker_Swarm's deployments: one per node, an endpoint id and the node, no URL
+        and no container; the manager's id is INSTANCE_NAME, each worker's
+        `<INSTANCE_NAME>_<its replication index>` (the real workflow's inline code)."""
+        for index, node in enumerate(nodes):
+            instance.deployments.append(
+                Deployment(
+                    id=_next_deployment_id(instance),
+                    endpoint_id=name if index == 0 else f"{name}_{index - 1}",
+                    url=None,
+                    proxyfied=False,
+                    proxyfied_url=None,
+                    node=node.to_data(),
+                    container=None,
+                )
+            )
+
     def _add_deployment(
         self,
         instance: ServiceInstance,
@@ -796,9 +817,7 @@ class Simulation:
         container = runtime.container.to_data() if runtime.container else None
         instance.deployments.append(
             Deployment(
-                id=len(instance.deployments) + 1
-                if not instance.deployments
-                else instance.deployments[-1].id + 1,
+                id=_next_deployment_id(instance),
                 endpoint_id=endpoint_id,
                 url=url,
                 proxyfied=proxy,
@@ -1285,6 +1304,10 @@ def _raise_problems(problems: Sequence[VariableProblem], workflow_name: str) -> 
             f"invalid variables for workflow '{workflow_name}': "
             + "; ".join(str(p) for p in problems)
         )
+
+
+def _next_deployment_id(instance: ServiceInstance) -> int:
+    return instance.deployments[-1].id + 1 if instance.deployments else 1
 
 
 class DeploymentFailed(Exception):

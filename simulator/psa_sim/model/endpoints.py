@@ -43,7 +43,7 @@ class Deployment:
 
     id: int
     endpoint_id: str
-    url: str
+    url: str | None  # None: an endpoint id only (Docker_Swarm's one per node)
     proxyfied: bool
     proxyfied_url: str | None
     node: dict | None
@@ -112,7 +112,7 @@ def deployments_from_data(items: object) -> list[Deployment]:
             Deployment(
                 id=deployment_id,
                 endpoint_id=endpoint_id,
-                url=url or "",
+                url=url or None,
                 proxyfied=proxy,
                 proxyfied_url=proxy_url,
                 node=_part(item.get("node"), f"{where}.node", NODE_KEYS),

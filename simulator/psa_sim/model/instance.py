@@ -114,8 +114,10 @@ class ServiceInstance:
         return self.variables.get("INSTANCE_NAME", "")
 
     def endpoints(self) -> dict[str, str]:
-        """Endpoint id → the URL a user should open (the proxyfied one when there is one)."""
-        return {d.endpoint_id: d.proxyfied_url or d.url for d in self.deployments}
+        """Endpoint id → the URL a user should open (the proxyfied one when there is one);
+        a deployment with neither (Docker_Swarm's per node) gives no link."""
+        links = ((d.endpoint_id, d.proxyfied_url or d.url) for d in self.deployments)
+        return {endpoint_id: url for endpoint_id, url in links if url}
 
     def to_data(self) -> dict:
         """ServiceInstanceData, field for field as a real server prints it."""

@@ -256,6 +256,11 @@ class Platform(SchedulerOperations, RMOperations):
                 f"endpoint_id: instance {instance_id} has no endpoint "
                 f"'{endpoint_id}' (its endpoints: {known})"
             )
+        if deployment.url is None:
+            raise NotFound(
+                f"endpoint_id: endpoint '{endpoint_id}' of instance {instance_id} has no "
+                "URL (a deployment recording only its node): nothing to proxy"
+            )
         if not deployment.proxyfied:
             raise NotFound(
                 f"endpoint_id: endpoint '{endpoint_id}' of instance "

@@ -18,7 +18,9 @@ function serviceCell(instance) {
 }
 
 function endpointsHtml(instance) {
-  const links = instance.deployments.map(({ endpoint }) => {
+  // A deployment with no URL (Docker_Swarm's, one per node) has nothing to link to.
+  const links = instance.deployments.filter(({ endpoint }) => endpoint.proxyfiedUrl || endpoint.url)
+    .map(({ endpoint }) => {
     const url = endpoint.proxyfiedUrl || endpoint.url;
     const note = endpoint.proxyfiedUrl ? ' <span class="muted">(proxyfied)</span>' : "";
     return `<a class="endpoint" href="${esc(url)}" target="_blank" rel="noopener" title="${esc(url)}"
