@@ -62,6 +62,8 @@ class Task:
     loop_iterations: int = 1  # ...this many times in all (1 when its script is not read)
     ready_signals: tuple[str, ...] = ()  # signalapi.readyForSignal("X") in its scripts
     max_executions: int = DEFAULT_EXECUTIONS
+    # <parallel numberOfNodes="..."> as written (a multi-node task; may hold ${VAR}).
+    parallel_nodes: str | None = None
 
     @property
     def node_access_token(self) -> str | None:
@@ -294,6 +296,7 @@ def _read_tasks(root: ElementTree.Element, warnings: list[str]) -> tuple[Task, .
         flow = element.find("controlFlow")
         replicate = flow.find("replicate") if flow is not None else None
         loop = flow.find("loop") if flow is not None else None
+        parallel = element.find("parallel")
         try:
             executions = int(element.get("maxNumberOfExecution") or DEFAULT_EXECUTIONS)
         except ValueError:
@@ -319,6 +322,9 @@ def _read_tasks(root: ElementTree.Element, warnings: list[str]) -> tuple[Task, .
                     dict.fromkeys(_READY_FOR_SIGNAL.findall("".join(element.itertext())))
                 ),
                 max_executions=max(1, executions),
+                parallel_nodes=(parallel.get("numberOfNodes") or "1").strip()
+                if parallel is not None
+                else None,
             )
         )
     return tuple(tasks)

@@ -34,7 +34,7 @@ from psa_sim.engine.script_library import (
     master_endpoint_id,
 )
 from psa_sim.engine.timing import TimingModel, TimingOverrides
-from psa_sim.engine.workflow_facts import NODE_COUNT_VARIABLE, FactsCache
+from psa_sim.engine.workflow_facts import FactsCache
 from psa_sim.errors import Conflict, InvalidInput, NotFound, PsaError
 from psa_sim.model import lifecycle
 from psa_sim.model.endpoints import (
@@ -685,7 +685,13 @@ class Simulation:
         )
         scheme = endpoint_scheme(variables, service_scheme)
         count = facts.node_count(variables)
-        extra = self._extra_nodes(count, node, variables) if count is not None else []
+        extra = (
+            self._extra_nodes(
+                count, node, facts.node_count_label(), facts.node_count_text(variables)
+            )
+            if count is not None
+            else []
+        )
         try:
             port = node.ports.allocate(requested)  # may raise PortInUse
         except PortInUse:
@@ -762,15 +768,12 @@ class Simulation:
             message or f"{ADD_DEPLOYMENTS}: no deployment to record (count {argument!r} is {count})"
         )
 
-    def _extra_nodes(self, count: int, node: Node, variables: dict[str, str]) -> list[Node]:
-        """A multi-node service (Docker_Swarm's TARGETED_NB_PA_NODES) takes `count`
-        nodes, each tokenized; all of them are free now, or the activation fails
-        (DeploymentFailed: nothing is held yet)."""
+    def _extra_nodes(self, count: int, node: Node, label: str, text: str) -> list[Node]:
+        """A multi-node service (Docker_Swarm's TARGETED_NB_PA_NODES, a multi-node task's
+        numberOfNodes) takes `count` nodes, each tokenized; all of them are free now, or
+        the activation fails (DeploymentFailed naming `label`: nothing is held yet)."""
         if count < 1:
-            raise DeploymentFailed(
-                f"{NODE_COUNT_VARIABLE}: '{variables.get(NODE_COUNT_VARIABLE)}' is not a "
-                f"number of nodes (1 or more)"
-            )
+            raise DeploymentFailed(f"{label}: '{text}' is not a number of nodes (1 or more)")
         extra: list[Node] = []
         while len(extra) < count - 1:
             other = self.cluster.take_plain_except(node)
@@ -778,7 +781,7 @@ class Simulation:
                 for taken in extra:
                     self.cluster.release(taken)
                 raise DeploymentFailed(
-                    f"{NODE_COUNT_VARIABLE}: {count} nodes are needed, only {len(extra) + 1} free"
+                    f"{label}: {count} nodes are needed, only {len(extra) + 1} free"
                 )
             extra.append(other)
         return extra

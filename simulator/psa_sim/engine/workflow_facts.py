@@ -6,7 +6,7 @@ template cost a little each; at thousands of life-cycles per wall second they ad
 
 from __future__ import annotations
 
-from psa_sim.catalog import VariableProblem, check_variables
+from psa_sim.catalog import VariableProblem, check_variables, resolve_references
 from psa_sim.catalog.workflow import Workflow
 from psa_sim.engine.script_library import plan_of
 
@@ -28,6 +28,7 @@ class WorkflowFacts:
         "dependency_keys",
         "has_node_count",
         "link_keys",
+        "node_count_source",
         "scripts",
         "token_template",
         "variable_names",
@@ -48,6 +49,17 @@ class WorkflowFacts:
             and name[: -len(SERVICE_ID_SUFFIX)] + INSTANCE_NAME_SUFFIX in self.variable_names
         ]
         self.has_node_count = NODE_COUNT_VARIABLE in self.variable_names
+        # Where the number of nodes comes from: Docker_Swarm's variable, else the first
+        # multi-node task's `<parallel numberOfNodes>` (the real
+        # SSH_Terminal_For_Distributed_Nodes: "${NUMBER_OF_HOSTS}"), as (label, text).
+        multi_node = next((t for t in workflow.tasks if t.parallel_nodes is not None), None)
+        self.node_count_source: tuple[str, str] | None = (
+            (NODE_COUNT_VARIABLE, f"${{{NODE_COUNT_VARIABLE}}}")
+            if self.has_node_count
+            else (f"task '{multi_node.name}' numberOfNodes", multi_node.parallel_nodes or "1")
+            if multi_node is not None
+            else None
+        )
         self.link_keys = tuple(
             n for n in names if n.endswith(LINK_SUFFIX) and len(n) > len(LINK_SUFFIX)
         )
@@ -67,13 +79,25 @@ class WorkflowFacts:
         overridden = [v for v in self.workflow.variables if v.name in explicit]
         return kept + check_variables(overridden, explicit)
 
+    def node_count_label(self) -> str:
+        """What an error about the number of nodes names (the variable or the task)."""
+        return self.node_count_source[0] if self.node_count_source else NODE_COUNT_VARIABLE
+
+    def node_count_text(self, variables: dict[str, str]) -> str:
+        """The number of nodes as resolved text ('' when not a multi-node service)."""
+        if self.node_count_source is None:
+            return ""
+        if self.has_node_count:
+            return variables.get(NODE_COUNT_VARIABLE, "1").strip()
+        return resolve_references(self.node_count_source[1], variables).strip()
+
     def node_count(self, variables: dict[str, str]) -> int | None:
-        """TARGETED_NB_PA_NODES as a number (None: not a multi-node service; 0 for
-        a value that is not a positive whole number, which the engine refuses)."""
-        if not self.has_node_count:
+        """How many nodes the activation takes at once (None: not a multi-node service;
+        0 for a value that is not a positive whole number, which the engine refuses)."""
+        if self.node_count_source is None:
             return None
         try:
-            return max(0, int(variables.get(NODE_COUNT_VARIABLE, "1").strip()))
+            return max(0, int(self.node_count_text(variables)))
         except ValueError:
             return 0
 
