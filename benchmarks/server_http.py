@@ -471,7 +471,7 @@ def serve_bare(body_file: Path, path: str) -> int:
         if not hasattr(serve_module, name):
             raise RuntimeError(f"psa_sim.api.serve has no {name}: update this benchmark")
     serve_module.SimDriver = StubDriver
-    serve_module.create_app = lambda driver: app
+    serve_module.create_app = lambda driver, limits=None: app
     args = argparse.Namespace(
         host="127.0.0.1",
         port=0,
